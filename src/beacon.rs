@@ -74,18 +74,25 @@ impl Beacon {
         })
     }
 
-    /// Serializes as v1 JSON (with whatever `randomness` the beacon carries).
+    /// Serializes as v1 JSON in drand's field order (with whatever `randomness` the beacon
+    /// carries; v2 JSON is the same without it).
     pub fn to_json(&self) -> String {
-        let mut map = serde_json::Map::new();
-        map.insert("round".into(), self.round.into());
-        if let Some(r) = &self.randomness {
-            map.insert("randomness".into(), hex::encode(r).into());
+        #[derive(serde::Serialize)]
+        struct Out {
+            round: u64,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            randomness: Option<String>,
+            signature: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            previous_signature: Option<String>,
         }
-        map.insert("signature".into(), hex::encode(&self.signature).into());
-        if let Some(p) = &self.previous_signature {
-            map.insert("previous_signature".into(), hex::encode(p).into());
-        }
-        serde_json::Value::Object(map).to_string()
+        let out = Out {
+            round: self.round,
+            randomness: self.randomness.as_ref().map(|r| hex::encode(r)),
+            signature: hex::encode(&self.signature),
+            previous_signature: self.previous_signature.as_deref().map(hex::encode),
+        };
+        serde_json::to_string(&out).unwrap_or_default()
     }
 }
 
@@ -106,6 +113,12 @@ mod tests {
         let v2 = Beacon::from_json(r#"{"round":5,"signature":"abcd"}"#).unwrap();
         assert_eq!(v2.randomness, None);
         assert_eq!(v2.previous_signature, None);
+    }
+
+    #[test]
+    fn to_json_round_trips_in_drand_field_order() {
+        let json = r#"{"round":5,"randomness":"0000000000000000000000000000000000000000000000000000000000000001","signature":"abcd","previous_signature":"ef"}"#;
+        assert_eq!(Beacon::from_json(json).unwrap().to_json(), json);
     }
 
     #[test]

@@ -272,32 +272,61 @@ impl ChainInfo {
         self.hash
     }
 
-    /// Serializes as drand's v1 `/info` JSON.
+    /// Serializes as drand's v1 `/info` JSON, in drand's field order.
     pub fn to_v1_json(&self) -> String {
-        serde_json::json!({
-            "public_key": hex::encode(&self.public_key),
-            "period": self.period,
-            "genesis_time": self.genesis_time,
-            "hash": self.hash.to_hex(),
-            "groupHash": hex::encode(&self.genesis_seed),
-            "schemeID": self.scheme.id(),
-            "metadata": {"beaconID": self.beacon_id},
+        #[derive(serde::Serialize)]
+        struct Metadata<'a> {
+            #[serde(rename = "beaconID")]
+            beacon_id: &'a str,
+        }
+        #[derive(serde::Serialize)]
+        struct V1<'a> {
+            public_key: String,
+            period: u32,
+            genesis_time: u64,
+            hash: String,
+            #[serde(rename = "groupHash")]
+            group_hash: String,
+            #[serde(rename = "schemeID")]
+            scheme_id: &'a str,
+            metadata: Metadata<'a>,
+        }
+        serde_json::to_string(&V1 {
+            public_key: hex::encode(&self.public_key),
+            period: self.period,
+            genesis_time: self.genesis_time,
+            hash: self.hash.to_hex(),
+            group_hash: hex::encode(&self.genesis_seed),
+            scheme_id: self.scheme.id(),
+            metadata: Metadata {
+                beacon_id: &self.beacon_id,
+            },
         })
-        .to_string()
+        .unwrap_or_default()
     }
 
-    /// Serializes as the v2 `/info` JSON.
+    /// Serializes as the v2 `/info` JSON, in the relay's field order.
     pub fn to_v2_json(&self) -> String {
-        serde_json::json!({
-            "public_key": hex::encode(&self.public_key),
-            "period": self.period,
-            "genesis_time": self.genesis_time,
-            "genesis_seed": hex::encode(&self.genesis_seed),
-            "chain_hash": self.hash.to_hex(),
-            "scheme": self.scheme.id(),
-            "beacon_id": self.beacon_id,
+        #[derive(serde::Serialize)]
+        struct V2<'a> {
+            public_key: String,
+            period: u32,
+            genesis_time: u64,
+            genesis_seed: String,
+            chain_hash: String,
+            scheme: &'a str,
+            beacon_id: &'a str,
+        }
+        serde_json::to_string(&V2 {
+            public_key: hex::encode(&self.public_key),
+            period: self.period,
+            genesis_time: self.genesis_time,
+            genesis_seed: hex::encode(&self.genesis_seed),
+            chain_hash: self.hash.to_hex(),
+            scheme: self.scheme.id(),
+            beacon_id: &self.beacon_id,
         })
-        .to_string()
+        .unwrap_or_default()
     }
 }
 
@@ -318,4 +347,52 @@ pub fn compute_chain_hash(
         h.update(beacon_id.as_bytes());
     }
     ChainHash(h.finalize().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QUICKNET_V1: &str = r#"{"public_key":"83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a2d1064510d1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76eae8991ef5ece45a","period":3,"genesis_time":1692803367,"hash":"52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971","groupHash":"f477d5c89f21a17c863a7f937c6a6d15859414d2be09cd448d4279af331c5d3e","schemeID":"bls-unchained-g1-rfc9380","metadata":{"beaconID":"quicknet"}}"#;
+
+    #[test]
+    fn v1_and_v2_round_trip_to_the_same_chain() {
+        let v1 = ChainInfo::from_json(QUICKNET_V1).unwrap();
+        assert_eq!(v1.to_v1_json(), QUICKNET_V1);
+        let v2 = ChainInfo::from_json(&v1.to_v2_json()).unwrap();
+        assert_eq!(v2.hash(), v1.hash());
+        assert_eq!(v2.to_v1_json(), QUICKNET_V1);
+    }
+
+    #[test]
+    fn conflicting_v1_and_v2_fields_are_rejected() {
+        let both = QUICKNET_V1.replacen('{', r#"{"scheme":"bls-unchained-on-g1","#, 1);
+        assert!(matches!(
+            ChainInfo::from_json(&both),
+            Err(ChainInfoError::Json(_))
+        ));
+        let agreeing = QUICKNET_V1.replacen('{', r#"{"scheme":"bls-unchained-g1-rfc9380","#, 1);
+        assert!(ChainInfo::from_json(&agreeing).is_ok());
+    }
+
+    #[test]
+    fn missing_and_unknown_scheme_are_errors_not_defaults() {
+        let missing = QUICKNET_V1.replace(r#""schemeID":"bls-unchained-g1-rfc9380","#, "");
+        assert_eq!(
+            ChainInfo::from_json(&missing).unwrap_err(),
+            ChainInfoError::MissingField("schemeID")
+        );
+        let unknown = QUICKNET_V1.replace("bls-unchained-g1-rfc9380", "bls-unchained-g1");
+        assert!(matches!(
+            ChainInfo::from_json(&unknown),
+            Err(ChainInfoError::UnknownScheme(_))
+        ));
+    }
+
+    #[test]
+    fn beacon_id_default_and_empty_are_not_hashed() {
+        let a = compute_chain_hash(30, 1, b"pk", b"seed", "");
+        assert_eq!(a, compute_chain_hash(30, 1, b"pk", b"seed", "default"));
+        assert_ne!(a, compute_chain_hash(30, 1, b"pk", b"seed", "quicknet"));
+    }
 }
