@@ -172,6 +172,19 @@ pub enum TimeError {
     /// Round 0 has no beacon and no time.
     #[error("round 0 does not exist; round 1 is emitted at genesis")]
     RoundZero,
+    /// A beacon for a round whose time has not come: only a colluding threshold of signers
+    /// could have produced it, so it is reported, never silently accepted.
+    #[error("round {round} is due at {due}, but it is only {now} (allowance {allowance} s)")]
+    FutureRound {
+        /// The round of the beacon.
+        round: u64,
+        /// When the round is due (Unix seconds).
+        due: u64,
+        /// The caller's clock (Unix seconds).
+        now: u64,
+        /// The clock-skew allowance granted.
+        allowance: u64,
+    },
     /// The result does not fit in 64 bits.
     #[error("round {round} is too far in the future to have a representable time")]
     Overflow {

@@ -38,5 +38,5 @@ pub use beacon::Beacon;
 pub use chain::{ChainHash, ChainInfo};
 pub use error::{ChainInfoError, DecodeError, Field, TimeError, VerifyError};
 pub use scheme::Scheme;
-pub use time::{round_at, round_time};
+pub use time::{check_round_due, round_at, round_time};
 pub use verify::{VerifiedBeacon, verify, verify_round};
