@@ -101,8 +101,12 @@ fn batch_with<B: PairingSetting>(
     let mut positions = Vec::new();
     let mut items = Vec::new();
     let mut pending = Vec::new();
-    for (index, beacon) in beacons.iter().enumerate() {
-        match prepare::<B>(info, beacon) {
+    for (index, (beacon, prepared)) in beacons
+        .iter()
+        .zip(prepare_all::<B>(info, beacons))
+        .enumerate()
+    {
+        match prepared {
             Ok(Prepared {
                 signature,
                 hashed,
@@ -129,6 +133,42 @@ fn batch_with<B: PairingSetting>(
         }
     }
     outcome
+}
+
+/// Runs [`prepare`] (strict decoding and hashing to the curve, the bulk of a batch's cost) over
+/// every beacon, on all cores natively and in order on WebAssembly.
+fn prepare_all<B: PairingSetting>(
+    info: &ChainInfo,
+    beacons: &[Beacon],
+) -> Vec<Result<Prepared<B>, VerifyError>> {
+    #[cfg(not(target_family = "wasm"))]
+    {
+        /// Below this many beacons a thread costs more than it saves.
+        const MIN_PER_THREAD: usize = 4;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(beacons.len() / MIN_PER_THREAD);
+        if threads > 1 {
+            let chunk = beacons.len().div_ceil(threads);
+            return std::thread::scope(|scope| {
+                let workers: Vec<_> = beacons
+                    .chunks(chunk)
+                    .map(|part| {
+                        scope.spawn(move || {
+                            part.iter()
+                                .map(|b| prepare::<B>(info, b))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect()
+            });
+        }
+    }
+    beacons.iter().map(|b| prepare::<B>(info, b)).collect()
 }
 
 /// Appends to `bad` (in increasing order) the positions, offset by `offset`, whose beacons fail.
