@@ -169,6 +169,12 @@ pub enum TimeError {
         /// The chain's genesis (Unix seconds).
         genesis: u64,
     },
+    /// The round due at that time does not fit in 64 bits.
+    #[error("time {time} is too far past genesis for its round to fit in 64 bits")]
+    TimeOverflow {
+        /// The time asked about (Unix seconds).
+        time: u64,
+    },
     /// Round 0 has no beacon and no time.
     #[error("round 0 does not exist; round 1 is emitted at genesis")]
     RoundZero,

@@ -14,8 +14,10 @@ pub fn round_at(info: &ChainInfo, unix_secs: u64) -> Result<u64, TimeError> {
             time: unix_secs,
             genesis,
         })?;
-    // period >= 1 is guaranteed by ChainInfo; elapsed / period < u64::MAX so +1 cannot overflow.
-    Ok(elapsed / u64::from(info.period()).max(1) + 1)
+    // ChainInfo guarantees period >= 1; with period 1 and genesis 0, u64::MAX has no round.
+    (elapsed / u64::from(info.period()).max(1))
+        .checked_add(1)
+        .ok_or(TimeError::TimeOverflow { time: unix_secs })
 }
 
 /// The Unix time (seconds) at which `round` is due. Round 0 has no time.
