@@ -26,6 +26,7 @@ mod backend;
 pub mod batch;
 pub mod beacon;
 pub mod chain;
+pub mod client;
 pub mod encoding;
 pub mod error;
 pub mod hex;
