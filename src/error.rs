@@ -266,3 +266,68 @@ pub enum VerifyError {
         round: u64,
     },
 }
+
+impl DecodeError {
+    /// A stable machine-readable code (used by the CLI, the npm package and the node).
+    pub fn code(&self) -> &'static str {
+        match self {
+            DecodeError::TooLong { .. } => "TOO_LARGE",
+            DecodeError::Hex { .. } => "INVALID_HEX",
+            DecodeError::Length { .. } => "INVALID_LENGTH",
+            DecodeError::NotCompressed { .. }
+            | DecodeError::BadFlags { .. }
+            | DecodeError::NonCanonicalField { .. }
+            | DecodeError::NonCanonicalPoint { .. } => "NON_CANONICAL_POINT",
+            DecodeError::NotOnCurve { .. } => "NOT_ON_CURVE",
+            DecodeError::NotInSubgroup { .. } => "NOT_IN_SUBGROUP",
+            DecodeError::Identity { .. } => "IDENTITY_POINT",
+        }
+    }
+}
+
+impl ChainInfoError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChainInfoError::TooLarge { .. } => "TOO_LARGE",
+            ChainInfoError::Json(_)
+            | ChainInfoError::MissingField(_)
+            | ChainInfoError::ZeroPeriod
+            | ChainInfoError::NegativeGenesis(_) => "MALFORMED_CHAIN_INFO",
+            ChainInfoError::UnknownScheme(_) => "UNKNOWN_SCHEME",
+            ChainInfoError::Decode(e) => e.code(),
+            ChainInfoError::ServedHashMismatch { .. }
+            | ChainInfoError::PinnedHashMismatch { .. } => "CHAIN_HASH_MISMATCH",
+        }
+    }
+}
+
+impl TimeError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TimeError::BeforeGenesis { .. } => "BEFORE_GENESIS",
+            TimeError::FutureRound { .. } => "TOO_EARLY",
+            TimeError::RoundZero => "ROUND_ZERO",
+            TimeError::Overflow { .. } | TimeError::TimeOverflow { .. } => "OUT_OF_RANGE",
+        }
+    }
+}
+
+impl VerifyError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VerifyError::Malformed(_) => "MALFORMED",
+            VerifyError::Decode(e) => e.code(),
+            VerifyError::RoundZero => "ROUND_ZERO",
+            VerifyError::RoundMismatch { .. } => "ROUND_MISMATCH",
+            VerifyError::MissingPreviousSignature { .. } => "MISSING_PREVIOUS_SIGNATURE",
+            VerifyError::UnexpectedPreviousSignature { .. } => "UNEXPECTED_PREVIOUS_SIGNATURE",
+            VerifyError::GenesisSeedMismatch => "GENESIS_SEED_MISMATCH",
+            VerifyError::RandomnessMismatch { .. } => "RANDOMNESS_MISMATCH",
+            VerifyError::InvalidSignature { .. } => "INVALID_SIGNATURE",
+            VerifyError::BrokenChain { .. } => "BROKEN_CHAIN",
+        }
+    }
+}

@@ -33,6 +33,8 @@ pub mod hex;
 pub mod scheme;
 pub mod time;
 pub mod verify;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use batch::{BatchError, InvalidBeacon, verify_batch};
 pub use beacon::Beacon;

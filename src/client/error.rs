@@ -53,3 +53,20 @@ pub enum ClientError {
     #[error(transparent)]
     Verify(#[from] VerifyError),
 }
+
+impl ClientError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ClientError::NoRelays | ClientError::BadUrl(_) | ClientError::BadRange { .. } => {
+                "BAD_ARGUMENT"
+            }
+            ClientError::ChainInfo(e) => e.code(),
+            ClientError::ChainMismatch { .. } => "CHAIN_HASH_MISMATCH",
+            ClientError::TooEarly { .. } => "TOO_EARLY",
+            ClientError::Time(e) => e.code(),
+            ClientError::AllRelaysFailed { .. } => "ALL_RELAYS_FAILED",
+            ClientError::Verify(e) => e.code(),
+        }
+    }
+}

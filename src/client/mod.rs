@@ -284,7 +284,7 @@ impl<P: Platform> Client<P> {
     }
 
     /// A stream of every round from the latest on, each once and in order.
-    pub fn watch(&self) -> Watch<'_, P> {
+    pub fn watch(&self) -> Watch<P, &Client<P>> {
         Watch::new(self)
     }
 

@@ -2,24 +2,30 @@
 //! round is due, asks the relays for it, and keeps trying through relay failures; dropping the
 //! [`Watch`] (or the future of [`Watch::next`]) cancels it.
 
+use core::borrow::Borrow;
+use core::marker::PhantomData;
 use core::time::Duration;
 
 use super::{Client, ClientError, Platform};
 use crate::time::round_time;
 use crate::verify::VerifiedBeacon;
 
-/// A cancellable, in-order stream of verified beacons.
+/// A cancellable, in-order stream of verified beacons over a client `C` (a `&Client` or an
+/// owning handle such as `Rc<Client>`).
 #[derive(Debug)]
-pub struct Watch<'a, P: Platform> {
-    client: &'a Client<P>,
+pub struct Watch<P: Platform, C: Borrow<Client<P>>> {
+    client: C,
     next_round: Option<u64>,
+    platform: PhantomData<P>,
 }
 
-impl<'a, P: Platform> Watch<'a, P> {
-    pub(super) fn new(client: &'a Client<P>) -> Watch<'a, P> {
+impl<P: Platform, C: Borrow<Client<P>>> Watch<P, C> {
+    /// A watch over `client`, starting at the latest round.
+    pub fn new(client: C) -> Watch<P, C> {
         Watch {
             client,
             next_round: None,
+            platform: PhantomData,
         }
     }
 
@@ -31,7 +37,7 @@ impl<'a, P: Platform> Watch<'a, P> {
     /// Waits for and returns the next beacon. Relay failures are retried (and reported through
     /// [`Client::take_events`]); only errors that retrying cannot fix are returned.
     pub async fn next(&mut self) -> Result<VerifiedBeacon, ClientError> {
-        let client = self.client;
+        let client: &Client<P> = self.client.borrow();
         let round = match self.next_round {
             Some(round) => round,
             None => {
