@@ -3,6 +3,7 @@
 //! Exit codes are a contract other tools rely on: 0 valid, 1 invalid beacon or chain info,
 //! 2 usage error or unreadable file.
 
+mod fetch;
 mod info;
 mod input;
 mod vectors;
@@ -29,6 +30,8 @@ enum Command {
     /// Check drand test-vector files: every `beacons[]` entry must verify, every `invalid[]`
     /// entry must be rejected.
     Vectors(vectors::Args),
+    #[command(flatten)]
+    Fetch(fetch::Fetch),
 }
 
 /// How a command ended, mapped onto the exit-code contract.
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Info(args) => info::run(args),
         Command::Vectors(args) => vectors::run(args),
+        Command::Fetch(command) => fetch::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
