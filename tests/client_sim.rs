@@ -380,3 +380,35 @@ fn bad_urls_are_refused() {
         Err(ClientError::BadUrl(_))
     ));
 }
+
+#[test]
+fn watch_survives_relays_that_are_down_when_it_starts() {
+    let file = fastnet();
+    let net = FakeNet::new(&file, 800);
+    let back_at = net.now_ms.get() + 7_000;
+    net.relay("http://a", Behaviour::DownUntil(back_at));
+    let client = Client::with_info(&net, &urls(&["http://a"]), file.info(), opts()).unwrap();
+    let mut watch = client.watch();
+    let first = block_on(watch.next()).unwrap();
+    // The relay came back 7 s (two 3-s rounds) later: the watch starts at the then-latest round.
+    assert!(net.now_ms.get() >= back_at);
+    assert!(first.round() >= 802, "{}", first.round());
+    let second = block_on(watch.next()).unwrap();
+    assert_eq!(second.round(), first.round() + 1);
+}
+
+#[test]
+fn all_relays_failed_lists_each_relay_once() {
+    let file = fastnet();
+    let net = FakeNet::new(&file, 1000);
+    net.relay("http://a", Behaviour::Status(500));
+    net.relay("http://b", Behaviour::Refused);
+    let client =
+        Client::with_info(&net, &urls(&["http://a", "http://b"]), file.info(), opts()).unwrap();
+    match block_on(client.get(1000)) {
+        Err(ClientError::AllRelaysFailed { failures, .. }) => {
+            assert_eq!(failures.len(), 2, "{failures:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

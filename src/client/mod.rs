@@ -368,6 +368,19 @@ impl<P: Platform> Client<P> {
                 }
             }
         }
+        // Several passes repeat the same reasons: keep the last one per relay, in order.
+        let mut last: Vec<String> = Vec::new();
+        for reason in failures.into_iter().rev() {
+            let relay = reason.split(": ").next().unwrap_or_default().to_owned();
+            if !last
+                .iter()
+                .any(|r| r.split(": ").next() == Some(relay.as_str()))
+            {
+                last.push(reason);
+            }
+        }
+        last.reverse();
+        let failures = last;
         if not_yet {
             return Err(ClientError::TooEarly {
                 round,

@@ -38,33 +38,31 @@ impl<P: Platform, C: Borrow<Client<P>>> Watch<P, C> {
     /// [`Client::take_events`]); only errors that retrying cannot fix are returned.
     pub async fn next(&mut self) -> Result<VerifiedBeacon, ClientError> {
         let client: &Client<P> = self.client.borrow();
-        let round = match self.next_round {
-            Some(round) => round,
-            None => {
-                let latest = client.latest().await?;
-                self.next_round = Some(latest.round().saturating_add(1));
-                return Ok(latest);
-            }
-        };
         let period_ms = u64::from(client.info().period()) * 1000;
+        let pause = Duration::from_millis((period_ms / 4).clamp(100, 5_000));
         loop {
-            let due_ms = round_time(client.info(), round)?.saturating_mul(1000);
-            let now = client.platform().now_ms();
-            if due_ms > now {
-                client
-                    .platform()
-                    .sleep(Duration::from_millis(due_ms - now))
-                    .await;
-            }
-            match client.get(round).await {
+            let attempt = match self.next_round {
+                None => client.latest().await,
+                Some(round) => {
+                    let due_ms = round_time(client.info(), round)?.saturating_mul(1000);
+                    let now = client.platform().now_ms();
+                    if due_ms > now {
+                        client
+                            .platform()
+                            .sleep(Duration::from_millis(due_ms - now))
+                            .await;
+                    }
+                    client.get(round).await
+                }
+            };
+            match attempt {
                 Ok(beacon) => {
-                    self.next_round = Some(round.saturating_add(1));
+                    self.next_round = Some(beacon.round().saturating_add(1));
                     return Ok(beacon);
                 }
                 // Not produced yet, or every relay is down right now: try again shortly.
                 Err(ClientError::TooEarly { .. } | ClientError::AllRelaysFailed { .. }) => {
-                    let pause = (period_ms / 4).clamp(100, 5_000);
-                    client.platform().sleep(Duration::from_millis(pause)).await;
+                    client.platform().sleep(pause).await;
                 }
                 Err(other) => return Err(other),
             }
