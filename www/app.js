@@ -243,14 +243,18 @@ async function followLatest({ push = true } = {}) {
   while (token === state.token) {
     const controller = new AbortController();
     state.watch = controller;
-    let first = true;
     const started = performance.now();
     try {
+      // The latest beacon first, so that relays that are all down show up as an error here (a
+      // watch keeps retrying quietly); the watch then starts from it (a cache hit).
+      const latest = await state.client.latest();
+      if (token !== state.token) return;
+      accept(latest, performance.now() - started);
+      drainEvents();
       for await (const beacon of state.client.watch({ signal: controller.signal })) {
         if (token !== state.token) return;
-        // The first beacon was requested just now; later ones arrive when their round is due.
-        accept(beacon, first ? performance.now() - started : null);
-        first = false;
+        // Later beacons arrive when their round is due.
+        if (beacon.round !== latest.round) accept(beacon, null);
         retryMs = 2000;
         drainEvents();
       }

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+use futures_util::future::{AbortHandle, Abortable, Aborted};
 use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{info_out, js_json, json_text, round_arg, round_out};
@@ -241,6 +242,8 @@ impl WasmClient {
     pub fn watch(&self) -> WasmWatch {
         WasmWatch {
             inner: Rc::new(RefCell::new(Some(Watch::new(self.inner.clone())))),
+            pending: RefCell::new(None),
+            cancelled: Rc::new(core::cell::Cell::new(false)),
         }
     }
 }
@@ -248,10 +251,18 @@ impl WasmClient {
 /// The state of a watch; `None` while a `next()` is pending.
 type WatchSlot = Rc<RefCell<Option<Watch<WasmPlatform, Inner>>>>;
 
-/// An in-order stream of verified beacons; call `next()` again only after it settles.
+/// An in-order stream of verified beacons; call `next()` again only after it settles, and
+/// `cancel()` (or `free()`) to stop it: a pending `next()` then rejects with `ABORTED` and no
+/// timer or request of it stays alive.
 #[wasm_bindgen]
 pub struct WasmWatch {
     inner: WatchSlot,
+    pending: RefCell<Option<AbortHandle>>,
+    cancelled: Rc<core::cell::Cell<bool>>,
+}
+
+fn aborted() -> JsValue {
+    coded("ABORTED", &"the watch was cancelled")
 }
 
 #[wasm_bindgen]
@@ -259,14 +270,37 @@ impl WasmWatch {
     /// The next beacon.
     pub fn next(&self) -> js_sys::Promise {
         let slot = self.inner.clone();
+        let cancelled = self.cancelled.clone();
+        let (handle, registration) = AbortHandle::new_pair();
+        *self.pending.borrow_mut() = Some(handle);
         future_to_promise(async move {
+            if cancelled.get() {
+                return Err(aborted());
+            }
             let taken = slot.borrow_mut().take();
             let mut watch = taken
                 .ok_or_else(|| bad_argument("watch.next() called while another is pending"))?;
-            let result = watch.next().await;
+            let result = Abortable::new(watch.next(), registration).await;
             *slot.borrow_mut() = Some(watch);
-            beacon_out(&result.map_err(|e| client_error(&e))?)
+            match result {
+                Ok(beacon) => beacon_out(&beacon.map_err(|e| client_error(&e))?),
+                Err(Aborted) => Err(aborted()),
+            }
         })
+    }
+
+    /// Stops the watch: a pending `next()` rejects with `ABORTED`, and so does every later one.
+    pub fn cancel(&self) {
+        self.cancelled.set(true);
+        if let Some(handle) = self.pending.borrow_mut().take() {
+            handle.abort();
+        }
+    }
+}
+
+impl Drop for WasmWatch {
+    fn drop(&mut self) {
+        self.cancel();
     }
 }
 

@@ -31,6 +31,23 @@ fn describe(error: &JsValue) -> String {
         .unwrap_or_else(|| "fetch failed".into())
 }
 
+/// Clears a pending timer and aborts its request when dropped, so a request or sleep whose
+/// future is dropped (a cancelled watch) leaves nothing behind in the JS event loop.
+struct Pending {
+    timer: JsValue,
+    controller: Option<web_sys::AbortController>,
+    _callback: Option<Closure<dyn FnMut()>>,
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+        if let Some(controller) = &self.controller {
+            controller.abort();
+        }
+    }
+}
+
 impl Platform for WasmPlatform {
     async fn get(&self, url: &str, timeout: Duration) -> Result<HttpResponse, TransportError> {
         let controller =
@@ -44,29 +61,42 @@ impl Platform for WasmPlatform {
             on_timeout.as_ref().unchecked_ref(),
             timeout.as_millis() as f64,
         );
+        let signal = controller.signal();
+        let guard = Pending {
+            timer,
+            controller: Some(controller),
+            _callback: Some(on_timeout),
+        };
         let outcome = async {
-            let response: web_sys::Response =
-                JsFuture::from(global_fetch(url, &init)).await?.dyn_into()?;
+            let response: web_sys::Response = JsFuture::from(global_fetch(url, &init))
+                .await?
+                .dyn_into()?;
             let status = response.status();
             let body = JsFuture::from(response.text()?).await?;
             Ok::<_, JsValue>((status, body.as_string().unwrap_or_default()))
         }
         .await;
-        clear_timeout(&timer);
-        drop(on_timeout);
+        let timed_out = signal.aborted();
+        drop(guard);
         match outcome {
             Ok((_, body)) if body.len() > MAX_BODY_BYTES => Err(TransportError::BodyTooLarge),
             Ok((status, body)) => Ok(HttpResponse { status, body }),
-            Err(_) if controller.signal().aborted() => Err(TransportError::Timeout(timeout)),
+            Err(_) if timed_out => Err(TransportError::Timeout(timeout)),
             Err(e) => Err(TransportError::Connect(describe(&e))),
         }
     }
 
     async fn sleep(&self, duration: Duration) {
         let ms = duration.as_millis() as f64;
+        let mut timer = JsValue::UNDEFINED;
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-            set_timeout(&resolve, ms);
+            timer = set_timeout(&resolve, ms);
         });
+        let _guard = Pending {
+            timer,
+            controller: None,
+            _callback: None,
+        };
         // A timer promise never rejects.
         let _ = JsFuture::from(promise).await;
     }

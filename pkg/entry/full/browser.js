@@ -1,0 +1,12 @@
+// Browsers: compiled asynchronously (Chrome refuses synchronous compiles of large modules on
+// the main thread) with a top-level await, so the API is ready once the import resolves. The
+// URL form is what bundlers (Vite, webpack, esbuild, Parcel) recognise to emit the asset.
+import * as raw from "../../gen/full/drand_lite.js";
+import { bindClient } from "../../lib/client.js";
+import { bindVerifier } from "../../lib/verifier.js";
+
+await raw.default({ module_or_path: new URL("../../gen/full/drand_lite_bg.wasm", import.meta.url) });
+
+// Bound here, not re-exported from lib/ (see entry/full/node.js).
+export const { verifyBeacon, verifyBeacons, roundAt, roundTime, chainInfo } = bindVerifier(raw);
+export const Client = bindClient(raw);

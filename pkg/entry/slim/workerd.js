@@ -1,0 +1,11 @@
+// drand-lite/slim: the verifier only (no light client), from the smaller wasm build.
+// Cloudflare Workers (workerd, wrangler): they refuse to compile wasm bytes at run time, so the
+// .wasm is imported as a module (wrangler and workerd turn it into a WebAssembly.Module).
+import wasm from "../../gen/slim/drand_lite_bg.wasm";
+import * as raw from "../../gen/slim/drand_lite.js";
+import { bindVerifier } from "../../lib/verifier.js";
+
+raw.initSync({ module: wasm });
+
+// Bound here, not re-exported from lib/ (see entry/slim/node.js).
+export const { verifyBeacon, verifyBeacons, roundAt, roundTime, chainInfo } = bindVerifier(raw);
