@@ -1,6 +1,10 @@
 //! JS values in and out: chain info and beacons as objects or JSON text, rounds as integral
 //! numbers or bigints.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -27,10 +31,35 @@ pub fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
     )))
 }
 
-/// Parses chain info and checks the optional pin.
-pub fn load_chain(info: &JsValue, chain_hash: Option<&str>) -> Result<ChainInfo, JsValue> {
+/// How many parsed chains are remembered between calls.
+const CHAIN_CACHE: usize = 4;
+
+thread_local! {
+    /// Recently parsed chain info by its exact JSON text. Parsing validates the public key
+    /// (decompression, subgroup check) and precomputes its pairing lines: a large part of one
+    /// verification in wasm, and the same for every beacon of a chain. A `ChainInfo` is
+    /// immutable, so reusing one for identical text is exactly equivalent to parsing again.
+    static CHAINS: RefCell<VecDeque<(String, Rc<ChainInfo>)>> = const { RefCell::new(VecDeque::new()) };
+}
+
+fn parse_chain(text: String) -> Result<Rc<ChainInfo>, JsValue> {
+    if let Some(hit) = CHAINS.with_borrow(|c| c.iter().find(|(t, _)| *t == text).map(|(_, i)| i.clone())) {
+        return Ok(hit);
+    }
+    let info = Rc::new(ChainInfo::from_json(&text).map_err(|e| coded(e.code(), &e))?);
+    CHAINS.with_borrow_mut(|c| {
+        if c.len() == CHAIN_CACHE {
+            c.pop_front();
+        }
+        c.push_back((text, info.clone()));
+    });
+    Ok(info)
+}
+
+/// Parses chain info (or reuses an identical recent one) and checks the optional pin.
+pub fn load_chain(info: &JsValue, chain_hash: Option<&str>) -> Result<Rc<ChainInfo>, JsValue> {
     let text = json_text(info, "chain info")?;
-    let info = ChainInfo::from_json(&text).map_err(|e| coded(e.code(), &e))?;
+    let info = parse_chain(text)?;
     if let Some(pin) = chain_hash {
         let pin = ChainHash::parse(pin).map_err(|e| bad_argument(&format!("chainHash: {e}")))?;
         info.check_pin(&pin).map_err(|e| coded(e.code(), &e))?;
