@@ -4,9 +4,9 @@ use core::time::Duration;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use futures_util::future::{AbortHandle, Abortable, Aborted};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use futures_util::future::{AbortHandle, Abortable, Aborted};
 use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{info_out, js_json, json_text, round_arg, round_out};

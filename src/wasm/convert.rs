@@ -43,7 +43,9 @@ thread_local! {
 }
 
 fn parse_chain(text: String) -> Result<Rc<ChainInfo>, JsValue> {
-    if let Some(hit) = CHAINS.with_borrow(|c| c.iter().find(|(t, _)| *t == text).map(|(_, i)| i.clone())) {
+    if let Some(hit) =
+        CHAINS.with_borrow(|c| c.iter().find(|(t, _)| *t == text).map(|(_, i)| i.clone()))
+    {
         return Ok(hit);
     }
     let info = Rc::new(ChainInfo::from_json(&text).map_err(|e| coded(e.code(), &e))?);

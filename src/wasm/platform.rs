@@ -68,9 +68,8 @@ impl Platform for WasmPlatform {
             _callback: Some(on_timeout),
         };
         let outcome = async {
-            let response: web_sys::Response = JsFuture::from(global_fetch(url, &init))
-                .await?
-                .dyn_into()?;
+            let response: web_sys::Response =
+                JsFuture::from(global_fetch(url, &init)).await?.dyn_into()?;
             let status = response.status();
             let body = JsFuture::from(response.text()?).await?;
             Ok::<_, JsValue>((status, body.as_string().unwrap_or_default()))
