@@ -8,19 +8,22 @@ use crate::error::{DecodeError, Field};
 
 /// Decodes lowercase, even-length, unprefixed hex of at most `max_bytes` bytes.
 pub fn decode(field: Field, text: &str, max_bytes: usize) -> Result<Vec<u8>, DecodeError> {
-    if text.len() > max_bytes.saturating_mul(2) {
-        return Err(DecodeError::TooLong {
-            field,
-            limit: max_bytes,
-            actual: text.len() / 2,
-        });
-    }
-    decode_unbounded(field, text, false)
+    decode_capped(field, text, max_bytes, false)
 }
 
 /// Decodes hex typed by a person (a pinned chain hash on a command line): either case is
 /// accepted, nothing else is.
 pub fn decode_user(field: Field, text: &str, max_bytes: usize) -> Result<Vec<u8>, DecodeError> {
+    decode_capped(field, text, max_bytes, true)
+}
+
+/// Refuses text longer than `max_bytes` of hex before decoding any of it.
+fn decode_capped(
+    field: Field,
+    text: &str,
+    max_bytes: usize,
+    any_case: bool,
+) -> Result<Vec<u8>, DecodeError> {
     if text.len() > max_bytes.saturating_mul(2) {
         return Err(DecodeError::TooLong {
             field,
@@ -28,7 +31,7 @@ pub fn decode_user(field: Field, text: &str, max_bytes: usize) -> Result<Vec<u8>
             actual: text.len() / 2,
         });
     }
-    decode_unbounded(field, text, true)
+    decode_unbounded(field, text, any_case)
 }
 
 /// Decodes exactly `N` bytes of lowercase hex.

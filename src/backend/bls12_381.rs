@@ -31,47 +31,36 @@ impl core::fmt::Debug for G2Key {
     }
 }
 
-fn decode_g1(field: Field, bytes: &[u8]) -> Result<G1Affine, DecodeError> {
-    check_compressed(field, bytes, G1_COMPRESSED)?;
-    let mut fixed = [0u8; G1_COMPRESSED];
-    fixed.copy_from_slice(bytes);
-    let point: G1Affine = Option::from(G1Affine::from_compressed_unchecked(&fixed))
-        .ok_or(DecodeError::NotOnCurve { field })?;
-    if !bool::from(point.is_on_curve()) {
-        return Err(DecodeError::NotOnCurve { field });
-    }
-    if !bool::from(point.is_torsion_free()) {
-        return Err(DecodeError::NotInSubgroup { field });
-    }
-    if bool::from(point.is_identity()) {
-        return Err(DecodeError::Identity { field });
-    }
-    if point.to_compressed() != fixed {
-        return Err(DecodeError::NonCanonicalPoint { field });
-    }
-    Ok(point)
+/// Strict decoders for G1 and G2 (the same steps, different types): structure first
+/// ([`check_compressed`]), then decompression, curve, subgroup, identity, and a canonical
+/// re-encoding check.
+macro_rules! strict_decoder {
+    ($name:ident, $point:ty, $size:expr) => {
+        fn $name(field: Field, bytes: &[u8]) -> Result<$point, DecodeError> {
+            check_compressed(field, bytes, $size)?;
+            let mut fixed = [0u8; $size];
+            fixed.copy_from_slice(bytes);
+            let point: $point = Option::from(<$point>::from_compressed_unchecked(&fixed))
+                .ok_or(DecodeError::NotOnCurve { field })?;
+            if !bool::from(point.is_on_curve()) {
+                return Err(DecodeError::NotOnCurve { field });
+            }
+            if !bool::from(point.is_torsion_free()) {
+                return Err(DecodeError::NotInSubgroup { field });
+            }
+            if bool::from(point.is_identity()) {
+                return Err(DecodeError::Identity { field });
+            }
+            if point.to_compressed() != fixed {
+                return Err(DecodeError::NonCanonicalPoint { field });
+            }
+            Ok(point)
+        }
+    };
 }
 
-fn decode_g2(field: Field, bytes: &[u8]) -> Result<G2Affine, DecodeError> {
-    check_compressed(field, bytes, G2_COMPRESSED)?;
-    let mut fixed = [0u8; G2_COMPRESSED];
-    fixed.copy_from_slice(bytes);
-    let point: G2Affine = Option::from(G2Affine::from_compressed_unchecked(&fixed))
-        .ok_or(DecodeError::NotOnCurve { field })?;
-    if !bool::from(point.is_on_curve()) {
-        return Err(DecodeError::NotOnCurve { field });
-    }
-    if !bool::from(point.is_torsion_free()) {
-        return Err(DecodeError::NotInSubgroup { field });
-    }
-    if bool::from(point.is_identity()) {
-        return Err(DecodeError::Identity { field });
-    }
-    if point.to_compressed() != fixed {
-        return Err(DecodeError::NonCanonicalPoint { field });
-    }
-    Ok(point)
-}
+strict_decoder!(decode_g1, G1Affine, G1_COMPRESSED);
+strict_decoder!(decode_g2, G2Affine, G2_COMPRESSED);
 
 /// Splits `(point, coefficient)` pairs into blst's point array and packed scalar bytes; the two
 /// always have matching lengths, which blst's multi-scalar multiplication requires.
