@@ -2,7 +2,8 @@
 //!
 //! Criterion groups measure single-beacon verification per scheme (drand-lite against blst's own
 //! API and the `drand-verify` crate) and batch verification on synthetic chains. A plain summary
-//! table, timed with [`Instant`], is printed at the end of a benchmark run.
+//! table, timed with [`Instant`], is printed at the end of a benchmark run. evmnet (BN254) is
+//! timed for drand-lite alone: neither blst nor drand-verify has BN254.
 //!
 //! Real beacons come from `$DRAND_VECTORS` or `$CARGO_MANIFEST_DIR/../shared/vectors`.
 #![forbid(unsafe_code)]
@@ -33,6 +34,12 @@ const REAL: [(Scheme, &str); 4] = [
 
 /// Schemes of the synthetic chains: one with signatures on G2, one with signatures on G1.
 const SYNTHETIC: [Scheme; 2] = [Scheme::PedersenBlsChained, Scheme::BlsUnchainedG1Rfc9380];
+
+/// evmnet's vector file: BN254, drand-lite only.
+const EVMNET_FILE: &str = "mainnet-evmnet.json";
+
+/// evmnet batch sizes (the real beacons, repeated).
+const EVMNET_BATCH_SIZES: [usize; 2] = [10, 100];
 
 /// Batch sizes.
 const BATCH_SIZES: [usize; 3] = [10, 100, 1000];
@@ -285,6 +292,70 @@ fn synthetic_chain(scheme: Scheme, n: usize) -> SyntheticChain {
     }
 }
 
+/// evmnet's chain and its real beacons (every one checked to verify).
+struct Evmnet {
+    info: ChainInfo,
+    beacons: Vec<Beacon>,
+}
+
+fn load_evmnet() -> Evmnet {
+    let path = vectors_dir().join(EVMNET_FILE);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e} (set DRAND_VECTORS)", path.display()));
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("vector JSON");
+    let info = ChainInfo::from_json(&doc["chain"].to_string()).expect("chain info");
+    assert_eq!(info.scheme(), Scheme::BlsBn254UnchainedOnG1);
+    let beacons: Vec<Beacon> = doc["beacons"]
+        .as_array()
+        .expect("beacons")
+        .iter()
+        .map(|b| Beacon::from_json(&b.to_string()).expect("beacon"))
+        .collect();
+    assert!(
+        beacons.iter().all(|b| drand_lite::verify(&info, b).is_ok()),
+        "{EVMNET_FILE}: drand-lite"
+    );
+    Evmnet { info, beacons }
+}
+
+impl Evmnet {
+    fn last(&self) -> &Beacon {
+        self.beacons.last().expect("at least one beacon")
+    }
+
+    /// `n` beacons: the real ones, repeated (a batch may hold the same beacon twice).
+    fn batch(&self, n: usize) -> Vec<Beacon> {
+        self.beacons.iter().cycle().take(n).cloned().collect()
+    }
+}
+
+fn bench_evmnet(c: &mut Criterion, evmnet: &Evmnet) {
+    let mut g = c.benchmark_group(format!("single/{}", Scheme::BlsBn254UnchainedOnG1.id()));
+    g.sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    g.bench_function("drand-lite", |b| {
+        b.iter(|| drand_lite::verify(black_box(&evmnet.info), black_box(evmnet.last())))
+    });
+    g.finish();
+    let mut g = c.benchmark_group(format!(
+        "batch/{} (G1 sig, real beacons repeated)",
+        Scheme::BlsBn254UnchainedOnG1.id()
+    ));
+    g.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(4));
+    for n in EVMNET_BATCH_SIZES {
+        let beacons = evmnet.batch(n);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("drand-lite", n), &beacons, |b, beacons| {
+            b.iter(|| drand_lite::verify_batch(black_box(&evmnet.info), black_box(beacons)))
+        });
+    }
+    g.finish();
+}
+
 fn bench_single(c: &mut Criterion, cases: &[RealCase]) {
     for case in cases {
         let mut g = c.benchmark_group(format!("single/{}", case.scheme.id()));
@@ -397,7 +468,7 @@ fn verdict(met: bool) -> &'static str {
     if met { "ok" } else { "MISSED" }
 }
 
-fn summary(cases: &[RealCase], chains: &[SyntheticChain], quick: bool) {
+fn summary(cases: &[RealCase], chains: &[SyntheticChain], evmnet: &Evmnet, quick: bool) {
     let single = Budget {
         time: Duration::from_millis(if quick { 100 } else { 500 }),
         max_runs: if quick { 11 } else { 30 },
@@ -451,6 +522,19 @@ fn summary(cases: &[RealCase], chains: &[SyntheticChain], quick: bool) {
             verdict(speedup >= 2.0)
         );
     }
+    // evmnet: no BN254 in blst or drand-verify, so drand-lite alone.
+    let (lite, _) = median_us(single, || drand_lite::verify(&evmnet.info, evmnet.last()));
+    println!(
+        "{:<26} {:>9.1} {:>9} {:>10} {:>7} {:>15} {:>8} {:>7}",
+        Scheme::BlsBn254UnchainedOnG1.id(),
+        lite,
+        "-",
+        "-",
+        "-",
+        "-",
+        "-",
+        "-"
+    );
 
     println!();
     println!(
@@ -503,6 +587,21 @@ fn summary(cases: &[RealCase], chains: &[SyntheticChain], quick: bool) {
             );
         }
     }
+    for n in EVMNET_BATCH_SIZES {
+        let beacons = evmnet.batch(n);
+        let (lite, lite_runs) =
+            median_us(batch, || drand_lite::verify_batch(&evmnet.info, &beacons));
+        println!(
+            "{:<36} {:>5} {:>14.1} {:>13} {:>19} {:>8} {:>13}",
+            "evmnet (real beacons repeated)",
+            n,
+            lite / n as f64,
+            "",
+            "-",
+            "-",
+            format!("{lite_runs}/-")
+        );
+    }
     println!();
 }
 
@@ -518,6 +617,7 @@ fn main() {
     let quick = has("--quick");
 
     let cases: Vec<RealCase> = REAL.iter().map(|&(s, f)| load_real(s, f)).collect();
+    let evmnet = load_evmnet();
     let largest = BATCH_SIZES.into_iter().max().unwrap_or_default();
     let chains: Vec<SyntheticChain> = SYNTHETIC
         .iter()
@@ -527,9 +627,10 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     bench_single(&mut c, &cases);
     bench_batch(&mut c, &chains);
+    bench_evmnet(&mut c, &evmnet);
     c.final_summary();
 
     if benchmarking {
-        summary(&cases, &chains, quick);
+        summary(&cases, &chains, &evmnet, quick);
     }
 }

@@ -15,6 +15,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::backend::bls12_381::{KeyOnG1, KeyOnG2};
+use crate::backend::bn254::Bn254KeyOnG2;
 use crate::backend::{Coefficient, PairingSetting};
 use crate::beacon::Beacon;
 use crate::chain::{ChainInfo, ChainKey};
@@ -67,6 +68,7 @@ pub fn verify_batch(
     let mut outcome = match info.key() {
         ChainKey::G1(pk) => batch_with::<KeyOnG1>(info, pk, beacons),
         ChainKey::G2(pk) => batch_with::<KeyOnG2>(info, pk, beacons),
+        ChainKey::Bn254(pk) => batch_with::<Bn254KeyOnG2>(info, pk, beacons),
     };
     if info.scheme().is_chained() {
         check_links(beacons, &mut outcome);

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::backend::PairingSetting;
 use crate::backend::bls12_381::{KeyOnG1, KeyOnG2};
+use crate::backend::bn254::Bn254KeyOnG2;
 use crate::error::{ChainInfoError, DecodeError, Field};
 use crate::hex;
 use crate::scheme::{Layout, Scheme};
@@ -69,6 +70,8 @@ pub(crate) enum ChainKey {
     G1(<KeyOnG1 as PairingSetting>::PublicKey),
     /// Key on G2 (`bls-unchained-*g1*` schemes).
     G2(<KeyOnG2 as PairingSetting>::PublicKey),
+    /// BN254 key on G2 (`bls-bn254-unchained-on-g1`).
+    Bn254(<Bn254KeyOnG2 as PairingSetting>::PublicKey),
 }
 
 /// Everything needed to verify a chain's beacons, with its recomputed chain hash.
@@ -148,6 +151,7 @@ impl ChainInfo {
         let key = match scheme.layout() {
             Layout::KeyOnG1 => ChainKey::G1(KeyOnG1::decode_public_key(public_key)?),
             Layout::KeyOnG2 => ChainKey::G2(KeyOnG2::decode_public_key(public_key)?),
+            Layout::Bn254KeyOnG2 => ChainKey::Bn254(Bn254KeyOnG2::decode_public_key(public_key)?),
         };
         let hash = compute_chain_hash(period, genesis_signed, public_key, &genesis_seed, beacon_id);
         Ok(ChainInfo {

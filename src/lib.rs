@@ -2,7 +2,7 @@
 //!
 //! The verifier core of a drand-compatible randomness beacon: it decodes chain information and
 //! beacons strictly, pins chains by their recomputed chain hash, and verifies beacons of every
-//! drand BLS12-381 scheme, one at a time or in batches.
+//! drand scheme (the BLS12-381 ones and BN254 `evmnet`), one at a time or in batches.
 //!
 //! Nothing here does I/O, reads a clock or draws randomness, so the same code runs natively, in
 //! the node and in WebAssembly. The only way to obtain a [`VerifiedBeacon`] is to verify one.

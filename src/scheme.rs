@@ -5,11 +5,14 @@
 //! `quicknet` have the same sizes and differ only in their DST.
 
 use sha2::{Digest, Sha256};
+use sha3::Keccak256;
 
 /// RFC 9380 DST for hashing to G2 (BLS12-381, SHA-256, SSWU, random oracle).
 pub const DST_G2: &[u8] = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_";
 /// RFC 9380 DST for hashing to G1 (BLS12-381, SHA-256, SSWU, random oracle).
 pub const DST_G1: &[u8] = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_";
+/// RFC 9380-style DST for hashing to BN254 G1 (Keccak-256, SVDW, random oracle): evmnet.
+pub const DST_BN254_G1: &[u8] = b"BLS_SIG_BN254G1_XMD:KECCAK-256_SVDW_RO_NUL_";
 
 /// Where a scheme keeps its keys and signatures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,22 +22,26 @@ pub enum Layout {
     KeyOnG1,
     /// BLS12-381, public key on G2 (96 bytes), signature on G1 (48 bytes).
     KeyOnG2,
+    /// BN254, public key on G2 (128 bytes uncompressed), signature on G1 (64 bytes).
+    Bn254KeyOnG2,
 }
 
 impl Layout {
-    /// Size of a compressed public key.
+    /// Size of an encoded public key (compressed on BLS12-381, uncompressed on BN254).
     pub const fn public_key_len(self) -> usize {
         match self {
             Layout::KeyOnG1 => 48,
             Layout::KeyOnG2 => 96,
+            Layout::Bn254KeyOnG2 => 128,
         }
     }
 
-    /// Size of a compressed signature.
+    /// Size of an encoded signature (compressed on BLS12-381, uncompressed on BN254).
     pub const fn signature_len(self) -> usize {
         match self {
             Layout::KeyOnG1 => 96,
             Layout::KeyOnG2 => 48,
+            Layout::Bn254KeyOnG2 => 64,
         }
     }
 }
@@ -51,15 +58,19 @@ pub enum Scheme {
     BlsUnchainedOnG1,
     /// `bls-unchained-g1-rfc9380`: signatures on G1 with the proper G1 DST (`quicknet`).
     BlsUnchainedG1Rfc9380,
+    /// `bls-bn254-unchained-on-g1`: BN254, key on G2, signatures on G1, Keccak-256 messages
+    /// (`evmnet`).
+    BlsBn254UnchainedOnG1,
 }
 
 impl Scheme {
     /// Every scheme this verifier supports.
-    pub const ALL: [Scheme; 4] = [
+    pub const ALL: [Scheme; 5] = [
         Scheme::PedersenBlsChained,
         Scheme::PedersenBlsUnchained,
         Scheme::BlsUnchainedOnG1,
         Scheme::BlsUnchainedG1Rfc9380,
+        Scheme::BlsBn254UnchainedOnG1,
     ];
 
     /// Looks a scheme up by its exact ID; unknown IDs are `None`, never a default.
@@ -74,6 +85,7 @@ impl Scheme {
             Scheme::PedersenBlsUnchained => "pedersen-bls-unchained",
             Scheme::BlsUnchainedOnG1 => "bls-unchained-on-g1",
             Scheme::BlsUnchainedG1Rfc9380 => "bls-unchained-g1-rfc9380",
+            Scheme::BlsBn254UnchainedOnG1 => "bls-bn254-unchained-on-g1",
         }
     }
 
@@ -87,6 +99,7 @@ impl Scheme {
         match self {
             Scheme::PedersenBlsChained | Scheme::PedersenBlsUnchained => Layout::KeyOnG1,
             Scheme::BlsUnchainedOnG1 | Scheme::BlsUnchainedG1Rfc9380 => Layout::KeyOnG2,
+            Scheme::BlsBn254UnchainedOnG1 => Layout::Bn254KeyOnG2,
         }
     }
 
@@ -98,6 +111,7 @@ impl Scheme {
             | Scheme::PedersenBlsUnchained
             | Scheme::BlsUnchainedOnG1 => DST_G2,
             Scheme::BlsUnchainedG1Rfc9380 => DST_G1,
+            Scheme::BlsBn254UnchainedOnG1 => DST_BN254_G1,
         }
     }
 
@@ -112,8 +126,12 @@ impl Scheme {
     }
 
     /// The 32-byte message signed for `round`: `sha256(previous_signature ‖ BE64(round))` for
-    /// chained schemes, `sha256(BE64(round))` otherwise.
+    /// chained schemes, `keccak256(BE64(round))` (legacy Keccak, not SHA-3) for BN254, and
+    /// `sha256(BE64(round))` otherwise.
     pub fn digest(self, round: u64, previous_signature: Option<&[u8]>) -> [u8; 32] {
+        if self == Scheme::BlsBn254UnchainedOnG1 {
+            return Keccak256::digest(round.to_be_bytes()).into();
+        }
         let mut h = Sha256::new();
         if self.is_chained()
             && let Some(prev) = previous_signature
@@ -159,6 +177,26 @@ mod tests {
             Scheme::BlsUnchainedOnG1.layout(),
             Scheme::BlsUnchainedG1Rfc9380.layout()
         );
+    }
+
+    #[test]
+    fn bn254_uses_keccak_and_its_own_sizes() {
+        let s = Scheme::BlsBn254UnchainedOnG1;
+        assert_eq!(s.id(), "bls-bn254-unchained-on-g1");
+        assert_eq!((s.public_key_len(), s.signature_len()), (128, 64));
+        assert_eq!(s.dst(), DST_BN254_G1);
+        assert!(!s.is_chained());
+        // keccak256 of the empty string tells legacy Keccak from SHA3-256.
+        assert_eq!(
+            crate::hex::encode(&Keccak256::digest([])),
+            "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+        );
+        // hash-to-curve.json: evmnet round 9337227.
+        assert_eq!(
+            crate::hex::encode(&s.digest(9_337_227, None)),
+            "baf09720c37cb921fd8362b1d907232ac0b813ffba768c714aeaace987e7fd6b"
+        );
+        assert_eq!(s.digest(7, Some(&[1, 2, 3])), s.digest(7, None));
     }
 
     #[test]

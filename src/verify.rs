@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 
 use crate::backend::PairingSetting;
 use crate::backend::bls12_381::{KeyOnG1, KeyOnG2};
+use crate::backend::bn254::Bn254KeyOnG2;
 use crate::beacon::Beacon;
 use crate::chain::{ChainInfo, ChainKey, GENESIS_SEED_BYTES};
 use crate::error::{DecodeError, Field, VerifyError};
@@ -57,6 +58,7 @@ pub fn verify(info: &ChainInfo, beacon: &Beacon) -> Result<VerifiedBeacon, Verif
     match info.key() {
         ChainKey::G1(pk) => verify_with::<KeyOnG1>(info, pk, beacon),
         ChainKey::G2(pk) => verify_with::<KeyOnG2>(info, pk, beacon),
+        ChainKey::Bn254(pk) => verify_with::<Bn254KeyOnG2>(info, pk, beacon),
     }
 }
 

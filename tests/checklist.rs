@@ -1451,6 +1451,18 @@ fn item_11_only_the_canonical_encoding_verifies_and_randomness_is_recomputed() {
                     .unwrap();
                     assert_eq!(p.to_compressed().as_slice(), b.signature.as_slice());
                 }
+                // BN254 (evmnet): uncompressed `x ‖ y` with no flags, so the only encoding is
+                // the one whose coordinates are both below p, on the curve.
+                64 => {
+                    use ark_ff::{BigInteger, PrimeField};
+                    let (x, y) = b.signature.split_at(32);
+                    let x = ark_bn254::Fq::from_be_bytes_mod_order(x);
+                    let y = ark_bn254::Fq::from_be_bytes_mod_order(y);
+                    let mut again = x.into_bigint().to_bytes_be();
+                    again.extend(y.into_bigint().to_bytes_be());
+                    assert_eq!(again, b.signature);
+                    assert!(ark_bn254::G1Affine::new_unchecked(x, y).is_on_curve());
+                }
                 n => panic!("unexpected signature size {n}"),
             }
         }
@@ -1741,10 +1753,15 @@ fn item_14_chain_hash_mismatch_is_rejected() {
         t["metadata"]["beaconID"] = Value::String("someone-else".into());
         tampered.push(t);
         let mut t = file.chain.clone();
-        let other_key = if file.chain["public_key"].as_str().unwrap().len() == 96 {
-            Synthetic::new(UNCHAINED, 77).pk
-        } else {
-            Synthetic::new(QUICKNET, 77).pk
+        let other_key = match file.chain["public_key"].as_str().unwrap().len() {
+            96 => Synthetic::new(UNCHAINED, 77).pk,
+            // BN254 (evmnet): another valid BN254 key, from the scheme-only vectors.
+            256 => common::scheme_only()
+                .into_iter()
+                .find(|v| v.valid && v.scheme == "bls-bn254-unchained-on-g1")
+                .map(|v| unhex(v.entry["public_key"].as_str().unwrap()))
+                .unwrap(),
+            _ => Synthetic::new(QUICKNET, 77).pk,
         };
         t["public_key"] = Value::String(hx(&other_key));
         tampered.push(t);

@@ -137,15 +137,3 @@ fn scheme_only_vectors() {
     }
     assert!(count >= 10);
 }
-
-#[test]
-fn pending_schemes_are_refused_not_misread() {
-    for file in chain_files().into_iter().filter(|f| f.is_pending()) {
-        let err = drand_lite::ChainInfo::from_json(&file.chain.to_string()).unwrap_err();
-        assert!(
-            matches!(err, drand_lite::ChainInfoError::UnknownScheme(_)),
-            "{}: {err}",
-            file.name
-        );
-    }
-}

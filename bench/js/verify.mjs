@@ -22,8 +22,8 @@
 //                      slim (the drand-lite/slim entry), or raw (the wasm-bindgen output in
 //                      target/bench-js-pkg/, built by `scripts/bench-js --raw`);
 //                      unset: pkg, else raw if pkg/ is not built
-//   BENCH_SCHEMES      comma-separated scheme names (default: all but evmnet, e.g.
-//                      BENCH_SCHEMES=quicknet,evmnet once bn254 lands)
+//   BENCH_SCHEMES      comma-separated scheme names (default: all, e.g.
+//                      BENCH_SCHEMES=quicknet,evmnet)
 //   BENCH_SAMPLES      single-verification samples per library and scheme (default 30)
 //   BENCH_BATCH_REPS   timed drand-lite batches per scheme (default 5), interleaved with as
 //                      many slices of drand-client's single 100-beacon run
@@ -50,12 +50,7 @@ const SCHEMES = [
   { name: "unchained-3s", file: "testnet-unchained-3s.json", scheme: "pedersen-bls-unchained" },
   { name: "fastnet", file: "mainnet-fastnet.json", scheme: "bls-unchained-on-g1" },
   { name: "quicknet", file: "mainnet-quicknet.json", scheme: "bls-unchained-g1-rfc9380" },
-  {
-    name: "evmnet",
-    file: "mainnet-evmnet.json",
-    scheme: "bls-bn254-unchained-on-g1",
-    later: "bn254 joins with the evmnet issue",
-  },
+  { name: "evmnet", file: "mainnet-evmnet.json", scheme: "bls-bn254-unchained-on-g1" },
 ];
 
 function positiveInt(name, fallback) {

@@ -81,6 +81,11 @@ export function bindClient(raw) {
       return Client.preset("quicknet", options);
     }
 
+    /** mainnet `evmnet` (BN254 signatures, verifiable in EVM contracts, 3 s). */
+    static evmnet(options) {
+      return Client.preset("evmnet", options);
+    }
+
     /** testnet `default` (chained, 25 s). */
     static testnetDefault(options) {
       return Client.preset("testnet-default", options);

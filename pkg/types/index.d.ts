@@ -61,6 +61,8 @@ export class Client {
   static mainnet(options?: PresetOptions): Client;
   /** mainnet `quicknet` (unchained, G1 signatures, 3 s). */
   static quicknet(options?: PresetOptions): Client;
+  /** mainnet `evmnet` (BN254 signatures, verifiable in EVM contracts, 3 s). */
+  static evmnet(options?: PresetOptions): Client;
   /** testnet `default` (chained, 25 s). */
   static testnetDefault(options?: PresetOptions): Client;
   /** testnet `quicknet-t` (unchained, G1 signatures, 3 s). */

@@ -2,9 +2,11 @@
 //! G1, with keys on G2, and BN254 for evmnet) plugs into the same verification and batch code.
 //!
 //! BLS12-381 runs on `blst` (through `blstrs`' safe API): it is the fastest backend measured
-//! here, natively and in WebAssembly (see the README).
+//! here, natively and in WebAssembly (see the README). BN254 runs on arkworks, with the SVDW
+//! hash-to-curve written here (`bn254`).
 
 pub(crate) mod bls12_381;
+pub(crate) mod bn254;
 
 use crate::error::DecodeError;
 

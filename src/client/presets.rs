@@ -12,6 +12,8 @@ pub enum Preset {
     MainnetDefault,
     /// mainnet `quicknet` (RFC 9380 G1 signatures, 3 s).
     Quicknet,
+    /// mainnet `evmnet` (BN254 signatures for EVM contracts, 3 s).
+    Evmnet,
     /// testnet `default` (chained, 25 s).
     TestnetDefault,
     /// testnet `quicknet-t` (RFC 9380 G1 signatures, 3 s).
@@ -24,9 +26,10 @@ pub enum Preset {
 
 impl Preset {
     /// Every preset.
-    pub const ALL: [Preset; 6] = [
+    pub const ALL: [Preset; 7] = [
         Preset::MainnetDefault,
         Preset::Quicknet,
+        Preset::Evmnet,
         Preset::TestnetDefault,
         Preset::TestnetQuicknet,
         Preset::TestnetUnchained,
@@ -38,6 +41,7 @@ impl Preset {
         match self {
             Preset::MainnetDefault => "default",
             Preset::Quicknet => "quicknet",
+            Preset::Evmnet => "evmnet",
             Preset::TestnetDefault => "testnet-default",
             Preset::TestnetQuicknet => "quicknet-t",
             Preset::TestnetUnchained => "testnet-unchained-3s",
@@ -59,6 +63,7 @@ impl Preset {
                 "8990e7a9aaed2ffed73dbd7092123d6f289930540d7651336225dc172e51b2ce"
             }
             Preset::Quicknet => "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
+            Preset::Evmnet => "04f1e9062b8a81f848fded9c12306733282b2727ecced50032187751166ec8c3",
             Preset::TestnetDefault => {
                 "84b2234fb34e835dccd048255d7ad3194b81af7d978c3bf157e3469592ae4e02"
             }
@@ -80,6 +85,9 @@ impl Preset {
             }
             Preset::Quicknet => {
                 "{\"public_key\":\"83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a2d1064510d1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76eae8991ef5ece45a\",\"period\":3,\"genesis_time\":1692803367,\"hash\":\"52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971\",\"groupHash\":\"f477d5c89f21a17c863a7f937c6a6d15859414d2be09cd448d4279af331c5d3e\",\"schemeID\":\"bls-unchained-g1-rfc9380\",\"metadata\":{\"beaconID\":\"quicknet\"}}"
+            }
+            Preset::Evmnet => {
+                "{\"public_key\":\"07e1d1d335df83fa98462005690372c643340060d205306a9aa8106b6bd0b3820557ec32c2ad488e4d4f6008f89a346f18492092ccc0d594610de2732c8b808f0095685ae3a85ba243747b1b2f426049010f6b73a0cf1d389351d5aaaa1047f6297d3a4f9749b33eb2d904c9d9ebf17224150ddd7abd7567a9bec6c74480ee0b\",\"period\":3,\"genesis_time\":1727521075,\"hash\":\"04f1e9062b8a81f848fded9c12306733282b2727ecced50032187751166ec8c3\",\"groupHash\":\"cd7ad2f0e0cce5d8c288f2dd016ffe7bc8dc88dbb229b3da2b6ad736490dfed6\",\"schemeID\":\"bls-bn254-unchained-on-g1\",\"metadata\":{\"beaconID\":\"evmnet\"}}"
             }
             Preset::TestnetDefault => {
                 "{\"public_key\":\"922a2e93828ff83345bae533f5172669a26c02dc76d6bf59c80892e12ab1455c229211886f35bb56af6d5bea981024df\",\"period\":25,\"genesis_time\":1590445175,\"hash\":\"84b2234fb34e835dccd048255d7ad3194b81af7d978c3bf157e3469592ae4e02\",\"groupHash\":\"4dd408e5fdff9323c76a9b6f087ba8fdc5a6da907bd9217d9d10f2287d081957\",\"schemeID\":\"pedersen-bls-chained\",\"metadata\":{\"beaconID\":\"default\"}}"
@@ -111,7 +119,7 @@ impl Preset {
             "https://testnet-api.drand.cloudflare.com",
         ];
         match self {
-            Preset::MainnetDefault | Preset::Quicknet => MAINNET,
+            Preset::MainnetDefault | Preset::Quicknet | Preset::Evmnet => MAINNET,
             _ => TESTNET,
         }
     }

@@ -8,7 +8,7 @@ import { env } from "node:process";
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 /** Schemes whose support lands in a later issue: refused (UNKNOWN_SCHEME), not verified. */
-export const PENDING_SCHEMES = ["bls-bn254-unchained-on-g1"];
+export const PENDING_SCHEMES = [];
 
 export function vectorsDir() {
   return resolve(env.DRAND_VECTORS || join(REPO, "..", "shared", "vectors"));
