@@ -27,12 +27,18 @@ pub struct Beacon {
     pub randomness: Option<[u8; 32]>,
 }
 
-#[derive(Deserialize)]
-struct RawBeacon {
-    round: Option<u64>,
-    signature: Option<String>,
-    previous_signature: Option<String>,
-    randomness: Option<String>,
+/// The fields of v1 or v2 beacon JSON, before validation: what a JSON parser (or a JS object,
+/// in WebAssembly) supplies to [`Beacon::from_fields`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct BeaconFields {
+    /// `round`.
+    pub round: Option<u64>,
+    /// `signature` (hex).
+    pub signature: Option<String>,
+    /// `previous_signature` (hex; empty or absent on unchained schemes).
+    pub previous_signature: Option<String>,
+    /// `randomness` (hex; absent in v2).
+    pub randomness: Option<String>,
 }
 
 impl Beacon {
@@ -45,8 +51,13 @@ impl Beacon {
                 json.len()
             )));
         }
-        let raw: RawBeacon =
+        let raw: BeaconFields =
             serde_json::from_str(json).map_err(|e| VerifyError::Malformed(e.to_string()))?;
+        Beacon::from_fields(raw)
+    }
+
+    /// Validates beacon fields (see [`Beacon::from_json`]).
+    pub fn from_fields(raw: BeaconFields) -> Result<Beacon, VerifyError> {
         let round = raw
             .round
             .ok_or_else(|| VerifyError::Malformed("missing `round`".into()))?;

@@ -113,6 +113,52 @@ struct RawMetadata {
     beacon_id: Option<String>,
 }
 
+/// The fields of v1 and v2 chain info, before validation: what a JSON parser (or a JS object,
+/// in WebAssembly) supplies to [`ChainInfo::from_fields`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChainInfoFields {
+    /// `public_key` (hex).
+    pub public_key: Option<String>,
+    /// `period` (seconds).
+    pub period: Option<u64>,
+    /// `genesis_time` (Unix seconds).
+    pub genesis_time: Option<i64>,
+    /// v1 `hash` (hex).
+    pub hash: Option<String>,
+    /// v1 `groupHash` (hex).
+    pub group_hash: Option<String>,
+    /// v1 `schemeID`.
+    pub scheme_id: Option<String>,
+    /// v1 `metadata.beaconID`.
+    pub metadata_beacon_id: Option<String>,
+    /// v2 `chain_hash` (hex).
+    pub chain_hash: Option<String>,
+    /// v2 `genesis_seed` (hex).
+    pub genesis_seed: Option<String>,
+    /// v2 `scheme`.
+    pub scheme: Option<String>,
+    /// v2 `beacon_id`.
+    pub beacon_id: Option<String>,
+}
+
+impl From<RawChainInfo> for ChainInfoFields {
+    fn from(raw: RawChainInfo) -> ChainInfoFields {
+        ChainInfoFields {
+            public_key: raw.public_key,
+            period: raw.period,
+            genesis_time: raw.genesis_time,
+            hash: raw.hash,
+            group_hash: raw.group_hash,
+            scheme_id: raw.scheme_id,
+            metadata_beacon_id: raw.metadata.and_then(|m| m.beacon_id),
+            chain_hash: raw.chain_hash,
+            genesis_seed: raw.genesis_seed,
+            scheme: raw.scheme,
+            beacon_id: raw.beacon_id,
+        }
+    }
+}
+
 /// Takes a field that v1 and v2 spell differently; if both spellings are present they must agree.
 fn either(
     v1: Option<String>,
@@ -177,7 +223,11 @@ impl ChainInfo {
         }
         let raw: RawChainInfo =
             serde_json::from_str(json).map_err(|e| ChainInfoError::Json(e.to_string()))?;
+        ChainInfo::from_fields(raw.into())
+    }
 
+    /// Validates v1/v2 chain info fields (see [`ChainInfo::from_json`]).
+    pub fn from_fields(raw: ChainInfoFields) -> Result<ChainInfo, ChainInfoError> {
         let scheme_id = either(raw.scheme_id, raw.scheme, "schemeID/scheme")?
             .ok_or(ChainInfoError::MissingField("schemeID"))?;
         let scheme = Scheme::from_id(&scheme_id)
@@ -198,7 +248,7 @@ impl ChainInfo {
             .ok_or(ChainInfoError::MissingField("groupHash"))?;
         let genesis_seed = hex::decode_array::<GENESIS_SEED_BYTES>(Field::GenesisSeed, &seed_hex)?;
         let beacon_id = either(
-            raw.metadata.and_then(|m| m.beacon_id),
+            raw.metadata_beacon_id,
             raw.beacon_id,
             "metadata.beaconID/beacon_id",
         )?

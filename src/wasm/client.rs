@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{info_out, js_json, json_text, round_arg, round_out};
+use super::convert::{info_out, load_chain, round_arg, round_out};
 use super::errors::{JsResult, bad_argument, coded};
 use super::platform::WasmPlatform;
 use crate::chain::{ChainHash, ChainInfo};
@@ -23,7 +23,7 @@ fn client_error(e: &ClientError) -> JsValue {
 }
 
 fn beacon_out(v: &VerifiedBeacon) -> JsResult {
-    js_json(&v.to_json())
+    Ok(super::convert::beacon_out(v))
 }
 
 fn get_key(object: &JsValue, key: &str) -> Option<JsValue> {
@@ -120,10 +120,14 @@ impl WasmClient {
         options_value: JsValue,
     ) -> Result<WasmClient, JsValue> {
         let urls = url_list(&urls)?;
-        let text = json_text(&info, "chain info")?;
-        let info = ChainInfo::pinned(&text, &chain_hash).map_err(|e| coded(e.code(), &e))?;
-        let client = Client::with_info(WasmPlatform, &urls, info, options(&options_value)?)
-            .map_err(|e| client_error(&e))?;
+        let info = load_chain(&info, Some(chain_hash.as_str()))?;
+        let client = Client::with_info(
+            WasmPlatform,
+            &urls,
+            ChainInfo::clone(&info),
+            options(&options_value)?,
+        )
+        .map_err(|e| client_error(&e))?;
         Ok(WasmClient {
             inner: Rc::new(client),
         })
@@ -153,7 +157,7 @@ impl WasmClient {
 
     /// The pinned chain info (v2 field names).
     pub fn info(&self) -> JsResult {
-        info_out(self.inner.info())
+        Ok(info_out(self.inner.info()))
     }
 
     /// The round that should be the latest by the local clock.
@@ -318,7 +322,7 @@ pub fn presets() -> JsResult {
             urls.push(&JsValue::from_str(u));
         }
         set("urls", urls.into())?;
-        set("info", js_json(p.info_json())?)?;
+        set("info", js_sys::JSON::parse(p.info_json())?)?;
         array.push(&object);
     }
     Ok(array.into())

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::batch::verify_batch;
 use crate::time::{round_at, round_time};
-use convert::{beacon_list, js_json, load_chain, parse_beacon, round_arg, round_out};
+use convert::{beacon_list, beacon_out, load_chain, parse_beacon, round_arg, round_out};
 use errors::{JsResult, bad_argument, batch_error, coded};
 
 /// Verifies one beacon against chain info (object or JSON, v1 or v2), optionally pinned to a
@@ -23,7 +23,7 @@ pub fn verify_beacon(info: JsValue, beacon: JsValue, chain_hash: Option<String>)
     let info = load_chain(&info, chain_hash.as_deref())?;
     let beacon = parse_beacon(&beacon)?;
     let verified = crate::verify(&info, &beacon).map_err(|e| coded(e.code(), &e))?;
-    js_json(&verified.to_json())
+    Ok(beacon_out(&verified))
 }
 
 /// Verifies many beacons of one chain in one batch. Throws `INVALID_BEACONS` listing the bad
@@ -36,7 +36,7 @@ pub fn verify_beacons(info: JsValue, beacons: JsValue, chain_hash: Option<String
         Ok(all) => {
             let array = js_sys::Array::new();
             for v in &all {
-                array.push(&js_json(&v.to_json())?);
+                array.push(&beacon_out(v));
             }
             Ok(array.into())
         }
@@ -69,5 +69,5 @@ pub fn round_time_ms(info: JsValue, round: JsValue) -> JsResult {
 #[wasm_bindgen(js_name = chainInfo)]
 pub fn chain_info(info: JsValue, chain_hash: Option<String>) -> JsResult {
     let info = load_chain(&info, chain_hash.as_deref())?;
-    convert::info_out(&info)
+    Ok(convert::info_out(&info))
 }
