@@ -188,13 +188,22 @@ fn find_bad<B: PairingSetting>(
                 bad.push(offset);
             }
         }
+        // One coefficient per beacon, always; should that ever break, a combined check could
+        // leave beacons out of the sum, so every beacon is checked on its own instead.
+        _ if items.len() != coefficients.len() => {
+            for (i, (signature, hashed)) in items.iter().enumerate() {
+                if !B::verify(pk, signature, hashed) {
+                    bad.push(offset + i);
+                }
+            }
+        }
         _ => {
             if B::verify_combined(pk, items, coefficients) {
                 return;
             }
             let mid = items.len() / 2;
             let (left, right) = items.split_at(mid);
-            let (c_left, c_right) = coefficients.split_at(mid.min(coefficients.len()));
+            let (c_left, c_right) = coefficients.split_at(mid);
             find_bad::<B>(pk, left, c_left, offset, bad);
             find_bad::<B>(pk, right, c_right, offset + mid, bad);
         }

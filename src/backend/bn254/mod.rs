@@ -150,6 +150,10 @@ impl PairingSetting for Bn254KeyOnG2 {
     }
 
     fn verify(pk: &G2Key, sig: &G1Affine, hashed: &G1Affine) -> bool {
+        // A hash that failed (see `hash_to_g1`) never verifies anything, whatever the signature.
+        if hashed.is_zero() {
+            return false;
+        }
         // e(sig, g2) == e(H(m), pk)  <=>  e(sig, -g2) · e(H(m), pk) == 1
         let loop_out = Bn254::multi_miller_loop(
             [*sig, *hashed],
