@@ -125,6 +125,25 @@ fn batch_lists_every_invalid_round() {
 }
 
 #[test]
+fn an_empty_batch_has_no_invalid_beacon() {
+    let file = chain_files()
+        .into_iter()
+        .find(|f| f.name == "mainnet-quicknet.json")
+        .unwrap();
+    let dir = scratch("empty-batch");
+    let info = write(&dir, "info.json", &file.chain.to_string());
+    let batch = write(&dir, "empty.jsonl", "\n\r\n");
+    let out = run(bin()
+        .args(["verify", "--info"])
+        .arg(&info)
+        .arg("--batch")
+        .arg(&batch));
+    assert_eq!(code(&out), 0);
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no beacon"));
+}
+
+#[test]
 fn reads_the_beacon_from_stdin() {
     let file = chain_files()
         .into_iter()
