@@ -12,6 +12,8 @@
 
 mod common;
 
+use common::{DST_G1, DST_G2, sha256};
+
 use std::sync::OnceLock;
 
 use drand_lite::{
@@ -19,18 +21,6 @@ use drand_lite::{
     verify_batch,
 };
 use proptest::prelude::*;
-use sha2::{Digest, Sha256};
-
-const DST_G1: &[u8] = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_";
-const DST_G2: &[u8] = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_";
-
-fn sha256(parts: &[&[u8]]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p);
-    }
-    h.finalize().into()
-}
 
 // ---------------------------------------------------------------------------------------------
 // Synthetic chains.

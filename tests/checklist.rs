@@ -10,6 +10,8 @@
 
 mod common;
 
+use common::{DST_G1, DST_G2, sha256};
+
 use blstrs::{Bls12, G1Affine, G1Projective, G2Affine, G2Prepared, G2Projective, Gt};
 use drand_lite::{
     Beacon, ChainInfo, ChainInfoError, DecodeError, Field, Scheme, TimeError, VerifyError,
@@ -31,8 +33,6 @@ const P: [u8; 48] = [
     0x64, 0x77, 0x4b, 0x84, 0xf3, 0x85, 0x12, 0xbf, 0x67, 0x30, 0xd2, 0xa0, 0xf6, 0xb0, 0xf6, 0x24,
     0x1e, 0xab, 0xff, 0xfe, 0xb1, 0x53, 0xff, 0xff, 0xb9, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xaa, 0xab,
 ];
-const DST_G1: &[u8] = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_";
-const DST_G2: &[u8] = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_";
 const QUICKNET: &str = "bls-unchained-g1-rfc9380";
 const FASTNET: &str = "bls-unchained-on-g1";
 const CHAINED: &str = "pedersen-bls-chained";
@@ -51,14 +51,6 @@ fn unhex(text: &str) -> Vec<u8> {
         .step_by(2)
         .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("test vector hex"))
         .collect()
-}
-
-fn sha256(parts: &[&[u8]]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p);
-    }
-    h.finalize().into()
 }
 
 /// Big-endian `a + b` over 48 bytes; `None` on carry out of the top byte.

@@ -12,23 +12,13 @@
 
 mod common;
 
+use common::{DST_G1, DST_G2, sha256};
+
 use drand_lite::{Beacon, ChainInfo, Scheme, verify};
 use drand_verify::{G1Pubkey, G2PubkeyFastnet, G2PubkeyRfc, Pubkey};
 use proptest::prelude::*;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
-
-const DST_G1: &[u8] = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_";
-const DST_G2: &[u8] = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_";
-
-fn sha256(parts: &[&[u8]]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p);
-    }
-    h.finalize().into()
-}
 
 fn unhex(text: &str) -> Vec<u8> {
     (0..text.len())

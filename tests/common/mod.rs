@@ -115,3 +115,19 @@ pub fn chain_for(
     let pk = drand_lite::hex::decode(drand_lite::Field::PublicKey, public_key_hex, 256).unwrap();
     ChainInfo::new(scheme, &pk, 3, 1_600_000_000, [7u8; 32], "scheme-only")
 }
+
+// Written out here rather than taken from the library, so a wrong library constant fails tests.
+/// The RFC 9380 BLS12-381 G1 DST.
+pub const DST_G1: &[u8] = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_";
+/// The RFC 9380 BLS12-381 G2 DST.
+pub const DST_G2: &[u8] = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_";
+
+/// sha256 of the concatenation of `parts`.
+pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().into()
+}
