@@ -1,0 +1,1 @@
+//! daemon (work in progress).

@@ -1,0 +1,1 @@
+//! proto (work in progress).
