@@ -27,6 +27,7 @@ pub mod batch;
 pub mod beacon;
 pub mod chain;
 pub mod client;
+pub mod curves;
 pub mod encoding;
 pub mod error;
 pub mod hex;
