@@ -8,6 +8,9 @@
 //                          several; the chain is pinned by its hash
 //   &round=N               show round N instead of following the latest round
 //
+// With no relay= and no chain= the page first asks its own origin for `/chains`: when it is
+// served by a drand-node (the local devnet), it follows that node's chain; otherwise quicknet.
+//
 // Every beacon shown was verified by the light client (which never returns an unverified one)
 // and is verified again here with verifyBeacon() to measure the verification time.
 
@@ -392,6 +395,23 @@ function tick() {
 // ---------------------------------------------------------------------------------------------
 // Chain choice
 
+// The page served by a drand-node (`drand-node devnet`) follows that node's first chain: the
+// node's public API answers `/chains` on the same origin with the chain hashes it serves.
+async function detectLocalNode() {
+  if (relayUrls.length > 0 || params.has('chain')) return;
+  try {
+    const response = await fetch('/chains', { signal: AbortSignal.timeout(2000) });
+    if (!response.ok) return;
+    const hashes = await response.json();
+    const hash = Array.isArray(hashes) ? hashes.find((h) => /^[0-9a-f]{64}$/.test(h)) : undefined;
+    if (!hash) return;
+    relayUrls.push(location.origin);
+    params.set('chain', hash);
+  } catch {
+    // Not served by a node: the public relays it is.
+  }
+}
+
 function fillChainSelect(presets) {
   const select = $('chain-select');
   const chainParam = params.get('chain');
@@ -527,6 +547,7 @@ async function main() {
   }
   state.lib = lib;
   const presets = lib.Client.presets();
+  await detectLocalNode();
   fillChainSelect(presets);
   setStatus('loading', relayUrls.length ? 'Connecting to the relay…' : 'Connecting…');
   try {

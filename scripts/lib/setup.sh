@@ -2,10 +2,12 @@
 # Set-up shared by scripts/run and scripts/test: everything a fresh Debian machine with rustup
 # needs. Each step is skipped when already done, so a second run is fast.
 
-# Debian packages: clang builds blst (C) for wasm32; chromium runs the browser tests.
+# Debian packages: clang builds blst (C) for wasm32; chromium runs the browser tests; protoc
+# compiles the node's gRPC schema (node-full/proto).
 ensure_apt_packages() {
   local missing=()
   command -v clang >/dev/null 2>&1 || missing+=(clang)
+  command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "==> installing Debian packages: ${missing[*]}"
