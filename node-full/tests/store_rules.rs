@@ -539,7 +539,7 @@ proptest! {
                     (show(mem.delete_from(round)), show(r.delete_from(round)))
                 }
                 Op::Reopen => {
-                    redb = None;
+                    drop(redb.take()); // Close the file before reopening it.
                     redb = Some(RedbStore::open(&path, chained, SEED).unwrap());
                     (String::new(), String::new())
                 }
@@ -550,4 +550,40 @@ proptest! {
             prop_assert_eq!(show(mem.len()), show(r.len()));
         }
     }
+}
+
+/// Throughput of the sync path (run by hand: `cargo test --release --test store_rules
+/// put_many_throughput -- --ignored --nocapture`).
+#[test]
+#[ignore = "measurement, not a check"]
+fn put_many_throughput() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RedbStore::open(&store_path(&dir), true, SEED).unwrap();
+    let beacons: Vec<_> = (1..=10_000).map(|r| beacon(true, r)).collect();
+    let start = std::time::Instant::now();
+    for chunk in beacons.chunks(1_000) {
+        store.put_many(chunk).unwrap();
+    }
+    let batched = start.elapsed();
+    let singles: Vec<_> = (10_001..=10_200).map(|r| beacon(true, r)).collect();
+    let start = std::time::Instant::now();
+    for b in &singles {
+        store.put(b).unwrap();
+    }
+    let single = start.elapsed();
+    let start = std::time::Instant::now();
+    let mut read = 0;
+    let mut from = 0;
+    while read < 10_000 {
+        let got = store.range(from, 1_000).unwrap();
+        read += got.len();
+        from += got.len() as u64;
+    }
+    let ranged = start.elapsed();
+    println!(
+        "put_many (batches of 1000): {:.0} beacons/s; put: {:.0} beacons/s; range: {:.0} beacons/s",
+        10_000.0 / batched.as_secs_f64(),
+        200.0 / single.as_secs_f64(),
+        10_000.0 / ranged.as_secs_f64()
+    );
 }

@@ -49,7 +49,16 @@ pub(super) fn map(path: &Path, op: &str, err: impl Into<redb::Error>) -> StoreEr
         redb::Error::Corrupted(msg) => StoreError::Corrupt(format!(
             "{p}: {op}: {msg}; restore it from a backup or resync the chain"
         )),
-        redb::Error::Io(io) => io_error(path, op, &io),
+        redb::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::UnexpectedEof => StoreError::Corrupt(format!(
+                "{p}: {op}: the file ends early (truncated?); restore it from a backup or \
+                 resync the chain"
+            )),
+            std::io::ErrorKind::InvalidData => {
+                StoreError::Corrupt(format!("{p}: {op}: not a redb file or damaged header"))
+            }
+            _ => io_error(path, op, &io),
+        },
         redb::Error::DatabaseAlreadyOpen => StoreError::Io(format!(
             "{p}: {op}: the file is locked by another open store (is another drand-node \
              process running on this folder?)"
