@@ -14,6 +14,7 @@
 //! the trimmed format has no place for it) and is always `None` on read.
 
 mod mem;
+mod redb_create;
 mod redb_errors;
 mod redb_store;
 pub mod rules;

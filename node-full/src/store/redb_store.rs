@@ -16,7 +16,8 @@
 //! on disk when the call returns) and quick-repair on (two-phase commit plus the allocator
 //! state saved with each commit, so reopening after a crash is instant instead of a walk over
 //! the whole file). A new store is built under a temporary name and linked into place only
-//! once round 0 is committed, so a crash during creation never leaves a half-made store.
+//! once round 0 is committed, so a crash during creation never leaves a half-made store
+//! (see `redb_create`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -25,22 +26,23 @@ use redb::{
     Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, Table, TableDefinition,
 };
 
+use super::redb_create::{builder, create};
 use super::redb_errors::{guarded, io_error, map, sniff};
 use super::rules::{self, ChainView};
 use super::{BeaconStore, PutOutcome, StoreError, StoredBeacon};
 
 /// Round → raw signature (round 0 → genesis seed).
-const BEACONS: TableDefinition<u64, &[u8]> = TableDefinition::new("beacons");
+pub(super) const BEACONS: TableDefinition<u64, &[u8]> = TableDefinition::new("beacons");
 /// Facts about the store itself.
-const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+pub(super) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// `META` key of the layout version.
-const FORMAT_KEY: &str = "format";
+pub(super) const FORMAT_KEY: &str = "format";
 /// The layout written by this code.
-const FORMAT_V1: &[u8] = &[1];
+pub(super) const FORMAT_V1: &[u8] = &[1];
 /// `META` key of the scheme kind: `[1]` chained, `[0]` unchained.
-const CHAINED_KEY: &str = "chained";
+pub(super) const CHAINED_KEY: &str = "chained";
 /// Page cache: beacons are small and mostly read near the head, so a modest cache suffices.
-const CACHE_BYTES: usize = 64 * 1024 * 1024;
+pub(super) const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 /// A beacon chain in one redb file. Safe to share between threads; see the module docs for
 /// the layout and the crash-safety argument.
@@ -433,82 +435,4 @@ impl BeaconStore for RedbStore {
             table.len().map_err(|e| map(path, "counting rounds", e))
         })
     }
-}
-
-/// The redb settings every open uses.
-fn builder() -> redb::Builder {
-    let mut builder = Database::builder();
-    builder.set_cache_size(CACHE_BYTES);
-    builder.set_repair_callback(|session| {
-        tracing::warn!(
-            progress = session.progress(),
-            "beacon store was not closed cleanly; repairing it"
-        );
-    });
-    builder
-}
-
-/// Creates a new store at `path` holding round 0 = `genesis_seed`. It is built under a
-/// temporary name and hard-linked into place (which never replaces an existing file), so a
-/// crash leaves either no store or a complete one.
-fn create(path: &Path, chained: bool, genesis_seed: &[u8]) -> Result<(), StoreError> {
-    let Some(name) = path.file_name() else {
-        return Err(StoreError::Io(format!(
-            "{}: not a file path",
-            path.display()
-        )));
-    };
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "creating the store folder", &e))?;
-    let mut tmp_name = name.to_os_string();
-    tmp_name.push(".creating");
-    let tmp = path.with_file_name(tmp_name);
-    // A leftover from a crash during an earlier creation holds at most round 0: start over.
-    match fs::remove_file(&tmp) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io_error(&tmp, "removing a half-created store", &e)),
-    }
-    guarded(&tmp, "creating", || {
-        let db = builder()
-            .create(&tmp)
-            .map_err(|e| map(&tmp, "creating", e))?;
-        let mut txn = db.begin_write().map_err(|e| map(&tmp, "creating", e))?;
-        txn.set_quick_repair(true);
-        {
-            let mut meta = txn.open_table(META).map_err(|e| map(&tmp, "creating", e))?;
-            meta.insert(FORMAT_KEY, FORMAT_V1)
-                .map_err(|e| map(&tmp, "creating", e))?;
-            meta.insert(CHAINED_KEY, [u8::from(chained)].as_slice())
-                .map_err(|e| map(&tmp, "creating", e))?;
-            let mut beacons = txn
-                .open_table(BEACONS)
-                .map_err(|e| map(&tmp, "creating", e))?;
-            beacons
-                .insert(0u64, genesis_seed)
-                .map_err(|e| map(&tmp, "creating", e))?;
-        }
-        txn.commit().map_err(|e| map(&tmp, "creating", e))?;
-        Ok(())
-    })?;
-    match fs::hard_link(&tmp, path) {
-        Ok(()) => {}
-        // Someone created the store meanwhile: keep theirs, it is opened and checked next.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        // No hard links on this file system: rename (which could replace a racing creation).
-        Err(_) => fs::rename(&tmp, path)
-            .map_err(|e| io_error(path, "moving the new store into place", &e))?,
-    }
-    match fs::remove_file(&tmp) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io_error(&tmp, "removing the temporary store", &e)),
-    }
-    fs::File::open(&parent)
-        .and_then(|dir| dir.sync_all())
-        .map_err(|e| io_error(&parent, "syncing the store folder", &e))?;
-    Ok(())
 }
