@@ -194,3 +194,24 @@ console.log(JSON.stringify([a, b, c]));
     );
     assert_eq!(stdout.trim(), "[1004,4,4]");
 }
+
+#[tokio::test]
+async fn serve_stops_on_shutdown() {
+    let chain = TestChain::load("mainnet-quicknet.json", 3);
+    let clock = TestClock::at(chain.due_ms(3) + 100);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(drand_node::http::serve(
+        listener,
+        api(&[&chain], &clock),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let r = reqwest::get(format!("{base}/public/2")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    assert!(reqwest::get(format!("{base}/public/2")).await.is_err());
+}

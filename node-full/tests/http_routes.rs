@@ -302,6 +302,11 @@ async fn un_prefixed_routes_serve_default_else_the_only_chain() {
         get(&app, &format!("/{}/info", quick.hash())).await.json(),
         quick.vectors.chain
     );
+    let upper = quick.hash().to_ascii_uppercase();
+    assert_eq!(
+        get(&app, &format!("/v2/chains/{upper}/info")).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]

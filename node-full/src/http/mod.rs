@@ -16,6 +16,12 @@
 //! v1 beacons are `{"round","randomness","signature","previous_signature"?}`; v2 beacons have
 //! no `randomness`. Every answer carries `Access-Control-Allow-Origin: *`; errors are plain
 //! text and never cached.
+//!
+//! Store reads run on the async workers: [`crate::store::BeaconStore`] implementations must
+//! answer `last`/`get` quickly (the embedded store does). Long-polls hold one watch receiver,
+//! one timer and one of [`DEFAULT_MAX_LONG_POLLS`] permits each, all released when the wait ends
+//! (the round arrives, the wait runs out after its due time plus the grace, or the client
+//! disconnects).
 
 mod handlers;
 pub mod response;
@@ -37,6 +43,18 @@ pub use state::{
     ApiError, ApiState, ChainHandle, Clock, DEFAULT_BEACON_ID, DEFAULT_LONG_POLL_GRACE,
     DEFAULT_MAX_LONG_POLLS, system_clock,
 };
+
+/// Serves the API on `listener` until `shutdown` completes, then lets requests in flight
+/// finish (a long-poll ends within a period plus the grace).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: ApiState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
 
 /// One per-chain route.
 fn endpoint(scope: Scope, action: Action, version: Version) -> MethodRouter<ApiState> {

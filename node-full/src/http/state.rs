@@ -189,7 +189,8 @@ impl ApiState {
                 }
             }
             Selector::Hash(text) => {
-                let hash = ChainHash::parse(text)
+                // drand's Go servers accept either case.
+                let hash = ChainHash::parse(&text.to_ascii_lowercase())
                     .map_err(|_| "not a chain hash (64 hex digits); see /chains".to_owned())?;
                 chains
                     .iter()
