@@ -22,6 +22,7 @@ use super::layout::{
     validate_beacon_id, write_atomic,
 };
 use super::{FilesError, address::validate_address};
+use crate::crypto::{PublicPoly, validate_public_key};
 
 /// The largest group file we read (a 1000-node group is about 500 KB).
 pub const MAX_GROUP_FILE_BYTES: u64 = 8 << 20;
@@ -154,9 +155,10 @@ fn to_u32(field: &str, v: i64) -> Result<u32, FilesError> {
 }
 
 impl Group {
-    /// Parses and validates a group file's text (see the module docs for what is accepted).
-    /// Point encodings are checked for size here; use [`Group::validate_points`] for the curve
-    /// checks and [`Group::verify_self_signatures`] for the signatures.
+    /// Parses and validates a group file's text (see the module docs for what is accepted):
+    /// structure, threshold rules and every key and coefficient as a valid point of the
+    /// scheme. Self-signatures are checked separately ([`Group::verify_self_signatures`]),
+    /// since v1 files have none.
     pub fn from_toml(text: &str) -> Result<Group, FilesError> {
         let raw: GroupToml = parse_toml(text)?;
         let scheme = scheme_from_file("SchemeID", raw.scheme_id.as_deref().unwrap_or(""))?;
@@ -217,8 +219,52 @@ impl Group {
         Ok(group)
     }
 
-    /// Checks the structure: members, threshold rules, unique indices/keys/addresses, sizes.
+    /// Checks the structure (members, threshold rules, unique indices/keys/addresses, sizes)
+    /// and that every key and coefficient is a valid point of the scheme.
     pub fn validate(&self) -> Result<(), FilesError> {
+        self.validate_structure()?;
+        self.validate_points()
+    }
+
+    /// Checks every node key and public coefficient decodes strictly (curve, subgroup, not the
+    /// identity) in the scheme's key group.
+    pub fn validate_points(&self) -> Result<(), FilesError> {
+        let bad = |what: String, e: crate::crypto::CryptoError| FilesError::Crypto {
+            path: FilesError::memory(),
+            what,
+            reason: e.to_string(),
+        };
+        for (i, node) in self.nodes.iter().enumerate() {
+            validate_public_key(self.scheme, &node.key)
+                .map_err(|e| bad(format!("Nodes[{i}].Key"), e))?;
+        }
+        for (i, c) in self.public_coefficients.iter().enumerate() {
+            validate_public_key(self.scheme, c)
+                .map_err(|e| bad(format!("PublicKey.Coefficients[{i}]"), e))?;
+        }
+        Ok(())
+    }
+
+    /// Checks every member's self-signature (`schemeName || blake2b256(key)`) under the
+    /// group's scheme; the first failure names the member.
+    pub fn verify_self_signatures(&self) -> Result<(), FilesError> {
+        self.nodes
+            .iter()
+            .try_for_each(|n| n.identity(self.scheme).verify_self_signature())
+    }
+
+    /// The public polynomial (`PublicKey.Coefficients`), once a DKG has run.
+    pub fn public_poly(&self) -> Result<PublicPoly, FilesError> {
+        PublicPoly::from_bytes(self.scheme, &self.public_coefficients).map_err(|e| {
+            FilesError::Crypto {
+                path: FilesError::memory(),
+                what: "PublicKey.Coefficients".into(),
+                reason: e.to_string(),
+            }
+        })
+    }
+
+    fn validate_structure(&self) -> Result<(), FilesError> {
         let invalid = |problem: String| FilesError::InvalidGroup {
             path: FilesError::memory(),
             problem,
