@@ -11,6 +11,14 @@
 //!
 //! Signer `index` (0-based) holds the secret polynomial at `x = index + 1`; a partial signature
 //! is `BE16(index) ‖ signature` (drand's tbls).
+//!
+//! Recovery is optimistic: the first `threshold` well-formed partials with distinct indices
+//! are interpolated (one multi-scalar multiplication) and only the result is checked (one
+//! pairing check); partials are verified one by one only if that fails.
+//!
+//! Limits worth knowing: [`SecretKey`] wipes its bytes on drop, but field-element temporaries
+//! (and the dealer's polynomial) are not wiped; BLS12-381 scalar multiplication is blst's
+//! constant-time code, while BN254 (arkworks) multiplication is not constant-time.
 
 mod bls12_381;
 mod bn254;

@@ -114,6 +114,12 @@ fn recovered_signatures_are_drand_beacons() {
                 first,
                 "{scheme}"
             );
+            // recover_verified skips repeated indices (the first occurrence wins).
+            let repeated: Vec<Vec<u8>> = [0, 0, 2, 2, 4, 6].map(|i| all[i].clone()).to_vec();
+            assert_eq!(
+                d.public.recover_verified(&digest, &repeated, 4).unwrap(),
+                first
+            );
 
             let beacon = Beacon {
                 round,
