@@ -14,6 +14,7 @@ mod clock;
 mod config;
 mod machine;
 mod messages;
+mod share_crypto;
 mod threshold;
 
 pub use cache::{Bucket, BucketKey, PartialCache};
@@ -21,6 +22,7 @@ pub use clock::RoundClock;
 pub use config::{ConfigError, EngineConfig};
 pub use machine::Engine;
 pub use messages::{Alert, Event, Output, PartialPacket, RejectReason};
+pub use share_crypto::ShareCrypto;
 pub use threshold::{ThresholdCrypto, ThresholdError};
 
 #[cfg(test)]

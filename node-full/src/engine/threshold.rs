@@ -4,6 +4,8 @@
 
 use thiserror::Error;
 
+use crate::crypto::CryptoError;
+
 /// Why a threshold operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ThresholdError {
@@ -15,6 +17,9 @@ pub enum ThresholdError {
     /// partials were verified beforehand).
     #[error("threshold recovery failed: {0}")]
     Recover(String),
+    /// The node's threshold BLS layer refused the operation (see the inner error).
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
 }
 
 /// Threshold BLS as drand's tbls does it: a partial is `BE16(index) || signature`.
