@@ -17,7 +17,9 @@ fn protos(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=proto");
     let mut files = Vec::new();
-    protos(Path::new("proto"), &mut files)?;
+    if Path::new("proto").is_dir() {
+        protos(Path::new("proto"), &mut files)?;
+    }
     files.sort();
     if files.is_empty() {
         return Ok(());

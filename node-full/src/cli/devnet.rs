@@ -1,0 +1,249 @@
+//! `drand-node devnet`: a whole beacon network on loopback for development and demos. It makes a
+//! throwaway CA and a TLS certificate per node, keypairs, a group dealt by a trusted dealer
+//! (`--insecure-trusted-dealer`: refused for anything but this local devnet, and only until the
+//! DKG lands), starts N real `drand-node start` processes, serves the public API and the `www/`
+//! demo from node 0 at `--http`, writes `DIR/devnet.json` once beacons flow, and stops every
+//! node cleanly on Ctrl-C.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use drand_lite::Scheme;
+
+use super::Failure;
+
+/// Flags of `drand-node devnet`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Number of node processes.
+    #[arg(long, default_value_t = 4)]
+    nodes: u32,
+    /// Partial signatures needed for a beacon (at least nodes/2+1).
+    #[arg(long, default_value_t = 3)]
+    threshold: u32,
+    /// Seconds between rounds.
+    #[arg(long, default_value_t = 3)]
+    period: u32,
+    /// Scheme ID (pedersen-bls-chained, pedersen-bls-unchained, bls-unchained-on-g1,
+    /// bls-unchained-g1-rfc9380, bls-bn254-unchained-on-g1).
+    #[arg(long, default_value = "bls-unchained-g1-rfc9380")]
+    scheme: String,
+    /// Beacon ID of the chain.
+    #[arg(long, default_value = "default")]
+    id: String,
+    /// Directory for every node's folder, the CA and devnet.json (must be empty or absent).
+    #[arg(long)]
+    dir: PathBuf,
+    /// Address of the public HTTP API and the demo page (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    http: SocketAddr,
+    /// Seconds from now to the genesis (round 1).
+    #[arg(long, default_value_t = 3)]
+    genesis_delay: u64,
+    /// The demo page directory (default: `www/` of the source tree, found from the binary).
+    #[arg(long)]
+    www: Option<PathBuf>,
+    /// Deal the group key with a trusted dealer (the only setup until the DKG lands; refused
+    /// for addresses that are not loopback).
+    #[arg(long, default_value_t = true)]
+    insecure_trusted_dealer: bool,
+}
+
+/// One node of the devnet as devnet.json describes it.
+pub(crate) struct NodeSpec {
+    pub(crate) folder: PathBuf,
+    pub(crate) private: SocketAddr,
+    pub(crate) control: SocketAddr,
+    pub(crate) public: SocketAddr,
+    pub(crate) metrics: SocketAddr,
+}
+
+/// Runs the devnet until Ctrl-C.
+pub fn run(args: Args) -> Result<(), Failure> {
+    let scheme = Scheme::from_id(&args.scheme).ok_or_else(|| {
+        Failure::usage(format!(
+            "unknown scheme {:?}; known: {}",
+            args.scheme,
+            Scheme::ALL.map(|s| s.id()).join(", ")
+        ))
+    })?;
+    if !args.insecure_trusted_dealer {
+        return Err(Failure::usage(
+            "the devnet needs --insecure-trusted-dealer until the DKG lands",
+        ));
+    }
+    if !args.http.ip().is_loopback() {
+        return Err(Failure::usage(format!(
+            "the devnet's trusted dealer is for loopback only; --http {} is not a loopback address",
+            args.http
+        )));
+    }
+    check_group_size(args.nodes, args.threshold)?;
+    if args.period == 0 {
+        return Err(Failure::usage("--period must be at least 1 second"));
+    }
+    prepare_dir(&args.dir)?;
+    let http = reserve_port(args.http)?;
+    let mut specs = Vec::new();
+    for i in 0..args.nodes {
+        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+        specs.push(NodeSpec {
+            folder: args.dir.join(format!("node{i}")),
+            private: reserve_port(loopback)?,
+            control: reserve_port(loopback)?,
+            public: if i == 0 { http } else { reserve_port(loopback)? },
+            metrics: reserve_port(loopback)?,
+        });
+    }
+    let now = unix_now()?;
+    let genesis = now + args.genesis_delay.max(1);
+    let setup = super::devnet_setup::setup(
+        &args.dir, &specs, scheme, &args.id, args.threshold, args.period, genesis,
+    )?;
+    let www = args.www.clone().or_else(find_www);
+    let exe = std::env::current_exe()
+        .map_err(|e| Failure::failed(format!("cannot find this program's path: {e}")))?;
+    let mut children = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let mut command = Command::new(&exe);
+        command.args(start_args(spec, &setup.ca_pem, www.as_deref().filter(|_| i == 0)));
+        let log = std::fs::File::create(spec.folder.join("node.log"))
+            .map_err(|e| Failure::failed(format!("cannot create the node log: {e}")))?;
+        let err_log = log
+            .try_clone()
+            .map_err(|e| Failure::failed(format!("cannot create the node log: {e}")))?;
+        command.stdout(Stdio::from(log)).stderr(Stdio::from(err_log)).stdin(Stdio::null());
+        match command.spawn() {
+            Ok(child) => children.push(child),
+            Err(e) => {
+                stop_all(&specs, &mut children);
+                return Err(Failure::failed(format!("cannot start node {i}: {e}")));
+            }
+        }
+    }
+    let outcome = super::runtime().and_then(|rt| {
+        rt.block_on(super::devnet_setup::supervise(
+            &args.dir, &specs, &mut children, &setup, http, www.is_some(),
+        ))
+    });
+    stop_all(&specs, &mut children);
+    outcome
+}
+
+/// The `drand-node start` arguments of one node.
+pub(crate) fn start_args(spec: &NodeSpec, ca_pem: &Path, www: Option<&Path>) -> Vec<String> {
+    let mut args = vec![
+        "start".to_owned(),
+        "--folder".to_owned(),
+        spec.folder.display().to_string(),
+        "--private-listen".to_owned(),
+        spec.private.to_string(),
+        "--public-listen".to_owned(),
+        spec.public.to_string(),
+        "--control".to_owned(),
+        spec.control.to_string(),
+        "--metrics".to_owned(),
+        spec.metrics.to_string(),
+        "--tls-cert".to_owned(),
+        spec.folder.join("tls/node.pem").display().to_string(),
+        "--tls-key".to_owned(),
+        spec.folder.join("tls/node.key").display().to_string(),
+        "--tls-ca".to_owned(),
+        ca_pem.display().to_string(),
+    ];
+    if let Some(www) = www {
+        args.push("--www".to_owned());
+        args.push(www.display().to_string());
+    }
+    args
+}
+
+fn check_group_size(nodes: u32, threshold: u32) -> Result<(), Failure> {
+    if nodes == 0 || nodes > 64 {
+        return Err(Failure::usage("--nodes must be between 1 and 64"));
+    }
+    let minimum = nodes / 2 + 1;
+    if threshold < minimum || threshold > nodes {
+        return Err(Failure::usage(format!(
+            "--threshold must be between {minimum} (nodes/2+1) and {nodes}"
+        )));
+    }
+    Ok(())
+}
+
+/// The devnet directory must be new or empty: a devnet never reuses another's keys.
+fn prepare_dir(dir: &Path) -> Result<(), Failure> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(Failure::usage(format!(
+                    "{} is not empty; give a new or empty directory for the devnet",
+                    dir.display()
+                )));
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::failed(format!("cannot create {}: {e}", dir.display()))),
+        Err(e) => Err(Failure::failed(format!("cannot read {}: {e}", dir.display()))),
+    }
+}
+
+/// Binds the address to learn a free port (for port 0) and to fail early when it is taken; the
+/// socket is closed again so the node process can bind it.
+fn reserve_port(address: SocketAddr) -> Result<SocketAddr, Failure> {
+    let listener = TcpListener::bind(address)
+        .map_err(|e| Failure::failed(format!("cannot listen on {address}: {e}")))?;
+    listener
+        .local_addr()
+        .map_err(|e| Failure::failed(format!("cannot read the bound address: {e}")))
+}
+
+pub(crate) fn unix_now() -> Result<u64, Failure> {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .map_err(|_| Failure::failed("the system clock is before 1970"))
+}
+
+/// `www/` of the source tree, searched upwards from the binary (target/<profile>/drand-node)
+/// and from the working directory.
+fn find_www() -> Option<PathBuf> {
+    let mut starts = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        starts.push(exe);
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        starts.push(cwd.join("x"));
+    }
+    for start in starts {
+        for dir in start.ancestors().skip(1) {
+            let www = dir.join("www");
+            if www.join("index.html").is_file() && dir.join("pkg").is_dir() {
+                return Some(www);
+            }
+        }
+    }
+    None
+}
+
+/// Stops every node: a control-port shutdown first, then a kill after a grace period.
+pub(crate) fn stop_all(specs: &[NodeSpec], children: &mut [Child]) {
+    for (spec, child) in specs.iter().zip(children.iter_mut()) {
+        if matches!(child.try_wait(), Ok(None)) {
+            super::control::request_shutdown(spec.control);
+        }
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    for child in children.iter_mut() {
+        while matches!(child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if matches!(child.try_wait(), Ok(None)) {
+            let _ = child.kill();
+        }
+        let _ = child.wait();
+    }
+}

@@ -1,0 +1,128 @@
+//! One beacon process: the sans-IO engine driven by the wall clock, partials from the network
+//! and sync results; its outputs go to the peers (partials), the store (beacons) and the sync
+//! manager. This loop is the only place where the engine meets I/O.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use drand_lite::ChainInfo;
+use tokio::sync::{mpsc, watch};
+
+use super::clock::{instant_at, unix_ms};
+use super::metrics::BeaconMetrics;
+use super::peers::Peers;
+use super::sync::SyncManager;
+use crate::engine::{Engine, Event, Output};
+use crate::store::{BeaconStore, PutOutcome, StoreError, StoredBeacon};
+
+/// Inputs that reach the engine loop from other tasks.
+#[derive(Debug)]
+pub enum Input {
+    /// An engine event (a partial from a peer, beacons stored by sync).
+    Event(Event),
+    /// Stop the loop.
+    Stop,
+}
+
+/// What the engine loop needs besides the engine.
+pub struct LoopContext {
+    /// The chain (for time discrepancy in logs).
+    pub info: ChainInfo,
+    /// The beacon ID (for logs and metrics).
+    pub beacon_id: String,
+    /// The beacon store.
+    pub store: Arc<dyn BeaconStore>,
+    /// Publishes the last stored round (HTTP long-polls, SyncChain followers).
+    pub latest: watch::Sender<u64>,
+    /// Gauges.
+    pub metrics: Arc<BeaconMetrics>,
+    /// The other group members.
+    pub peers: Arc<Peers>,
+    /// Fetches missing rounds from peers.
+    pub sync: Arc<SyncManager>,
+}
+
+/// Runs the engine until [`Input::Stop`] or until every sender is gone.
+pub async fn run(mut engine: Engine, mut inputs: mpsc::Receiver<Input>, ctx: LoopContext) {
+    loop {
+        let wake = engine.next_wakeup();
+        let event = tokio::select! {
+            () = sleep_until(wake) => Event::Tick,
+            input = inputs.recv() => match input {
+                Some(Input::Event(event)) => event,
+                Some(Input::Stop) | None => break,
+            },
+        };
+        let outputs = engine.handle(unix_ms(), event);
+        for output in outputs {
+            dispatch(output, &ctx);
+        }
+    }
+    tracing::info!(beacon_id = %ctx.beacon_id, "beacon loop stopped");
+}
+
+async fn sleep_until(wake: Option<u64>) {
+    match wake {
+        Some(at) => tokio::time::sleep_until(instant_at(at)).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn dispatch(output: Output, ctx: &LoopContext) {
+    match output {
+        Output::Broadcast(packet) => ctx.peers.broadcast_partial(packet, &ctx.metrics),
+        Output::Store(beacon) => store_beacon(&beacon, ctx),
+        Output::Sync { from_round, to_round } => ctx.sync.request(from_round, to_round),
+        Output::Rejected { from, round, reason } => {
+            ctx.metrics.partials_rejected.fetch_add(1, Ordering::Relaxed);
+            if reason.is_benign() {
+                tracing::debug!(beacon_id = %ctx.beacon_id, peer = %from, round, reason = ?reason, "partial not used");
+            } else {
+                tracing::warn!(beacon_id = %ctx.beacon_id, peer = %from, round, reason = ?reason, "partial rejected");
+            }
+        }
+        Output::Alert(alert) => {
+            tracing::error!(beacon_id = %ctx.beacon_id, alert = ?alert, "beacon engine alert: partials verified but the beacon could not be produced");
+        }
+    }
+}
+
+/// Appends an aggregated beacon; logs `NEW_BEACON_STORED` with the time discrepancy operators
+/// watch, and loudly refuses a conflicting signature.
+fn store_beacon(beacon: &StoredBeacon, ctx: &LoopContext) {
+    match ctx.store.put(beacon) {
+        Ok(PutOutcome::Appended) => {
+            let now = unix_ms();
+            let due = drand_lite::round_time(&ctx.info, beacon.round)
+                .map(|secs| secs.saturating_mul(1000))
+                .unwrap_or(now);
+            let discrepancy = i128::from(now) - i128::from(due);
+            ctx.metrics.last_beacon_round.store(beacon.round, Ordering::Relaxed);
+            ctx.metrics
+                .beacon_discrepancy_latency
+                .store(u64::try_from(discrepancy.max(0)).unwrap_or(0), Ordering::Relaxed);
+            ctx.latest.send_replace(beacon.round);
+            tracing::info!(
+                beacon_id = %ctx.beacon_id,
+                round = beacon.round,
+                time_discrepancy_ms = i64::try_from(discrepancy).unwrap_or(i64::MAX),
+                "NEW_BEACON_STORED"
+            );
+        }
+        Ok(PutOutcome::AlreadyStored) => {}
+        Err(StoreError::Conflict { round }) => tracing::error!(
+            beacon_id = %ctx.beacon_id,
+            round,
+            "CONFLICTING BEACON: a different valid signature is already stored for this round; \
+             the stored one is kept. Two valid beacons for one round must never happen: check \
+             the group's keys and shares"
+        ),
+        Err(e @ StoreError::NotNext { .. }) => {
+            tracing::warn!(beacon_id = %ctx.beacon_id, error = %e, "beacon not stored; syncing");
+            if let Ok(last) = ctx.store.last() {
+                ctx.sync.request(last.round + 1, beacon.round);
+            }
+        }
+        Err(e) => tracing::error!(beacon_id = %ctx.beacon_id, round = beacon.round, error = %e, "cannot store beacon"),
+    }
+}

@@ -1,0 +1,121 @@
+//! Prometheus metrics in the text exposition format, with drand's metric names where drand has
+//! one (`last_beacon_round`, `group_size`, `group_threshold`, `beacon_discrepancy_latency`,
+//! `error_sending_partial`, `is_drand_node`, `drand_start_timestamp`). A handful of gauges
+//! needs no metrics library: each is an atomic, rendered on request.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The gauges of one beacon process.
+#[derive(Debug, Default)]
+pub struct BeaconMetrics {
+    /// The last stored round.
+    pub last_beacon_round: AtomicU64,
+    /// Nodes in the group.
+    pub group_size: AtomicU64,
+    /// The group's threshold.
+    pub group_threshold: AtomicU64,
+    /// Milliseconds between a round's time and the moment its beacon was stored (last round).
+    pub beacon_discrepancy_latency: AtomicU64,
+    /// Partials received and rejected (invalid, future, unknown index, ...).
+    pub partials_rejected: AtomicU64,
+    /// Beacons stored from sync rather than aggregation.
+    pub beacons_synced: AtomicU64,
+    /// Per peer address: 1 if the last partial sent to it failed, else 0.
+    pub error_sending_partial: Mutex<BTreeMap<String, u64>>,
+}
+
+impl BeaconMetrics {
+    /// Records whether sending a partial to `address` failed.
+    pub fn set_send_error(&self, address: &str, failed: bool) {
+        if let Ok(mut map) = self.error_sending_partial.lock() {
+            map.insert(address.to_owned(), u64::from(failed));
+        }
+    }
+}
+
+/// Renders every beacon process's gauges plus the process-wide ones.
+pub fn render(start_unix_secs: u64, beacons: &[(String, &BeaconMetrics)]) -> String {
+    let mut out = String::new();
+    gauge_header(&mut out, "is_drand_node", "1 for a drand node process");
+    let _ = writeln!(out, "is_drand_node 1");
+    gauge_header(&mut out, "drand_start_timestamp", "Unix time the node started");
+    let _ = writeln!(out, "drand_start_timestamp {start_unix_secs}");
+    let series: [(&str, &str, fn(&BeaconMetrics) -> u64); 6] = [
+        ("last_beacon_round", "Last stored round", |m| {
+            m.last_beacon_round.load(Ordering::Relaxed)
+        }),
+        ("group_size", "Number of nodes in the group", |m| {
+            m.group_size.load(Ordering::Relaxed)
+        }),
+        ("group_threshold", "Threshold of the group", |m| {
+            m.group_threshold.load(Ordering::Relaxed)
+        }),
+        (
+            "beacon_discrepancy_latency",
+            "Milliseconds from round time to stored beacon (last round)",
+            |m| m.beacon_discrepancy_latency.load(Ordering::Relaxed),
+        ),
+        ("partials_rejected_total", "Partials rejected, all reasons", |m| {
+            m.partials_rejected.load(Ordering::Relaxed)
+        }),
+        ("beacons_synced_total", "Beacons stored from sync", |m| {
+            m.beacons_synced.load(Ordering::Relaxed)
+        }),
+    ];
+    for (name, help, value) in series {
+        gauge_header(&mut out, name, help);
+        for (id, metrics) in beacons {
+            let _ = writeln!(out, "{name}{{beacon_id=\"{}\"}} {}", escape(id), value(metrics));
+        }
+    }
+    gauge_header(
+        &mut out,
+        "error_sending_partial",
+        "1 if the last partial sent to the peer failed",
+    );
+    for (id, metrics) in beacons {
+        if let Ok(map) = metrics.error_sending_partial.lock() {
+            for (address, failed) in map.iter() {
+                let _ = writeln!(
+                    out,
+                    "error_sending_partial{{beaconID=\"{}\",address=\"{}\"}} {failed}",
+                    escape(id),
+                    escape(address)
+                );
+            }
+        }
+    }
+    out
+}
+
+fn gauge_header(out: &mut String, name: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} gauge");
+}
+
+/// Escapes a label value (backslash, quote, newline) as the exposition format requires.
+fn escape(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_drand_names_with_labels() {
+        let m = BeaconMetrics::default();
+        m.last_beacon_round.store(42, Ordering::Relaxed);
+        m.group_size.store(4, Ordering::Relaxed);
+        m.set_send_error("127.0.0.1:1", true);
+        let text = render(7, &[("default".into(), &m)]);
+        assert!(text.contains("last_beacon_round{beacon_id=\"default\"} 42"));
+        assert!(text.contains("group_size{beacon_id=\"default\"} 4"));
+        assert!(text.contains("error_sending_partial{beaconID=\"default\",address=\"127.0.0.1:1\"} 1"));
+        assert!(text.contains("drand_start_timestamp 7"));
+        assert_eq!(escape("a\"b\\c\n"), "a\\\"b\\\\c\\n");
+    }
+}

@@ -1,0 +1,288 @@
+//! The daemon's answers to gRPC: `drand.Protocol` and `drand.Public` for peers, `drand.Control`
+//! for the local operator. Partials go to the engine's queue; chain reads come from the store.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::Status;
+
+use super::Daemon;
+use super::beacon::Input;
+use super::process::BeaconProcess;
+use crate::engine::{Event, PartialPacket};
+use crate::net::service::{BeaconRoute, BoxStream, Caller, ControlService, NodeService};
+use crate::proto::{
+    BeaconPacket, BeaconStatus, ChainInfoPacket, ChainStoreStatus, DkgStatus, GroupPacket,
+    Identity as ProtoIdentity, IdentityResponse, Node as ProtoNode, PartialBeaconPacket,
+    PublicKeyResponse, PublicRandResponse, StatusResponse,
+};
+use crate::store::StoredBeacon;
+
+/// Beacons read from the store per step when streaming a chain.
+const STREAM_CHUNK: usize = 512;
+
+impl Daemon {
+    fn beacon(&self, beacon_id: &str) -> Result<&Arc<BeaconProcess>, Status> {
+        self.beacons
+            .get(beacon_id)
+            .ok_or_else(|| Status::not_found(format!("no beacon with ID {beacon_id:?} here")))
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> Status {
+    Status::internal(e.to_string())
+}
+
+/// Streams stored beacons from `from` on, then each new one, until the receiver goes away.
+fn follow_chain<T: Send + 'static>(
+    process: Arc<BeaconProcess>,
+    from: u64,
+    convert: fn(StoredBeacon) -> T,
+) -> BoxStream<T> {
+    let (tx, rx) = mpsc::channel::<Result<T, Status>>(STREAM_CHUNK);
+    tokio::spawn(async move {
+        let mut latest = process.latest.subscribe();
+        let mut next = from;
+        loop {
+            let head = *latest.borrow_and_update();
+            while next <= head {
+                let store = Arc::clone(&process.store);
+                let chunk = tokio::task::spawn_blocking(move || store.range(next, STREAM_CHUNK)).await;
+                let chunk = match chunk {
+                    Ok(Ok(chunk)) if !chunk.is_empty() => chunk,
+                    Ok(Ok(_)) => break,
+                    Ok(Err(e)) => {
+                        let _ = tx.send(Err(internal(e))).await;
+                        return;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(internal(e))).await;
+                        return;
+                    }
+                };
+                for beacon in chunk {
+                    next = beacon.round + 1;
+                    if tx.send(Ok(convert(beacon))).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            tokio::select! {
+                changed = latest.changed() => if changed.is_err() { return },
+                () = tx.closed() => return,
+            }
+        }
+    });
+    ReceiverStream::new(rx).boxed()
+}
+
+fn beacon_packet(b: StoredBeacon) -> BeaconPacket {
+    BeaconPacket {
+        previous_signature: b.previous_signature.unwrap_or_default(),
+        round: b.round,
+        signature: b.signature,
+        metadata: None,
+    }
+}
+
+#[allow(deprecated)] // `randomness` is deprecated in drand's schema; left empty
+fn public_rand(b: StoredBeacon) -> PublicRandResponse {
+    PublicRandResponse {
+        round: b.round,
+        signature: b.signature,
+        previous_signature: b.previous_signature.unwrap_or_default(),
+        randomness: Vec::new(),
+        metadata: None,
+    }
+}
+
+#[tonic::async_trait]
+impl NodeService for Daemon {
+    fn beacons(&self) -> Vec<BeaconRoute> {
+        self.beacons
+            .values()
+            .map(|p| BeaconRoute {
+                beacon_id: p.beacon_id.clone(),
+                chain_hash: Some(p.info.hash().0.to_vec()),
+            })
+            .collect()
+    }
+
+    #[allow(deprecated)] // `tls` is deprecated in drand's schema but still sent
+    async fn identity(&self, beacon_id: &str) -> Result<IdentityResponse, Status> {
+        let p = self.beacon(beacon_id)?;
+        Ok(IdentityResponse {
+            address: p.identity.address.clone(),
+            key: p.identity.key.clone(),
+            tls: self.tls,
+            signature: p.identity.signature.clone(),
+            metadata: None,
+            scheme_name: p.identity.scheme.id().to_owned(),
+        })
+    }
+
+    async fn partial_beacon(
+        &self,
+        beacon_id: &str,
+        caller: Caller,
+        packet: PartialBeaconPacket,
+    ) -> Result<(), Status> {
+        let p = self.beacon(beacon_id)?;
+        let from = caller.ip().map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".to_owned());
+        let event = Event::Partial {
+            from,
+            packet: PartialPacket {
+                round: packet.round,
+                previous_signature: packet.previous_signature,
+                partial_sig: packet.partial_sig,
+            },
+        };
+        p.inputs
+            .try_send(Input::Event(event))
+            .map_err(|_| Status::resource_exhausted("partial queue full; retry next round"))
+    }
+
+    async fn sync_chain(
+        &self,
+        beacon_id: &str,
+        _caller: Caller,
+        from_round: u64,
+    ) -> Result<BoxStream<BeaconPacket>, Status> {
+        let p = self.beacon(beacon_id)?;
+        let last = p.store.last().map_err(internal)?.round;
+        if from_round > last.saturating_add(1) {
+            return Err(Status::out_of_range(format!(
+                "from_round {from_round} is beyond the next round {} of this node",
+                last + 1
+            )));
+        }
+        Ok(follow_chain(Arc::clone(p), from_round.max(1), beacon_packet))
+    }
+
+    async fn status(&self, beacon_id: &str, check_conn: Vec<String>) -> Result<StatusResponse, Status> {
+        let p = self.beacon(beacon_id)?;
+        let last = p.store.last().map_err(internal)?.round;
+        let now = super::clock::unix_ms() / 1000;
+        let expected = drand_lite::round_at(&p.info, now).unwrap_or(0);
+        let mut connections = std::collections::HashMap::new();
+        for address in check_conn {
+            let ok = match self.pool.get(&address) {
+                Ok(client) => client.get_identity(&crate::net::BeaconTarget::id(beacon_id)).await.is_ok(),
+                Err(_) => false,
+            };
+            connections.insert(address, ok);
+        }
+        Ok(StatusResponse {
+            dkg: Some(DkgStatus { status: 4 }),
+            epoch: 1,
+            beacon: Some(BeaconStatus {
+                status: 1,
+                is_running: true,
+                is_stopped: false,
+                is_started: true,
+                is_serving: true,
+            }),
+            chain_store: Some(ChainStoreStatus {
+                is_empty: last == 0,
+                last_stored: last,
+                expected_last: expected,
+            }),
+            connections,
+        })
+    }
+
+    async fn public_rand(&self, beacon_id: &str, round: u64) -> Result<PublicRandResponse, Status> {
+        let p = self.beacon(beacon_id)?;
+        let last = p.store.last().map_err(internal)?;
+        if round == 0 {
+            return Ok(public_rand(last));
+        }
+        if round == last.round + 1 {
+            let wait = Duration::from_secs(u64::from(p.info.period()) + 1);
+            let mut latest = p.latest.subscribe();
+            let _ = tokio::time::timeout(wait, latest.wait_for(|r| *r >= round)).await;
+        }
+        match p.store.get(round).map_err(internal)? {
+            Some(b) => Ok(public_rand(b)),
+            None => Err(Status::not_found(format!("round {round} is not stored here"))),
+        }
+    }
+
+    async fn public_rand_stream(&self, beacon_id: &str) -> Result<BoxStream<PublicRandResponse>, Status> {
+        let p = self.beacon(beacon_id)?;
+        let last = p.store.last().map_err(internal)?.round;
+        Ok(follow_chain(Arc::clone(p), last + 1, public_rand))
+    }
+
+    async fn chain_info(&self, beacon_id: &str) -> Result<ChainInfoPacket, Status> {
+        let p = self.beacon(beacon_id)?;
+        let info = &p.info;
+        Ok(ChainInfoPacket {
+            public_key: info.public_key().to_vec(),
+            period: info.period(),
+            genesis_time: i64::try_from(info.genesis_time()).map_err(internal)?,
+            hash: info.hash().0.to_vec(),
+            group_hash: info.genesis_seed().to_vec(),
+            scheme_id: info.scheme().id().to_owned(),
+            metadata: None,
+        })
+    }
+}
+
+#[tonic::async_trait]
+impl ControlService for Daemon {
+    #[allow(deprecated)] // `tls` is deprecated in drand's schema but still sent
+    async fn public_key(&self, beacon_id: &str) -> Result<PublicKeyResponse, Status> {
+        let p = self.beacon(beacon_id)?;
+        Ok(PublicKeyResponse {
+            pub_key: p.identity.key.clone(),
+            addr: p.identity.address.clone(),
+            tls: self.tls,
+            signature: p.identity.signature.clone(),
+            metadata: None,
+            scheme_name: p.identity.scheme.id().to_owned(),
+        })
+    }
+
+    #[allow(deprecated)] // `tls` is deprecated in drand's schema but still sent
+    async fn group_file(&self, beacon_id: &str) -> Result<GroupPacket, Status> {
+        let p = self.beacon(beacon_id)?;
+        let g = &p.group;
+        Ok(GroupPacket {
+            nodes: g
+                .nodes
+                .iter()
+                .map(|n| ProtoNode {
+                    public: Some(ProtoIdentity {
+                        address: n.address.clone(),
+                        key: n.key.clone(),
+                        tls: self.tls,
+                        signature: n.signature.clone(),
+                    }),
+                    index: n.index,
+                })
+                .collect(),
+            threshold: g.threshold,
+            period: g.period_secs,
+            genesis_time: g.genesis_time,
+            transition_time: g.transition_time,
+            genesis_seed: g.genesis_seed.clone(),
+            dist_key: g.public_coefficients.clone(),
+            catchup_period: g.catchup_period_secs,
+            scheme_id: g.scheme.id().to_owned(),
+            metadata: None,
+        })
+    }
+
+    async fn shutdown(&self, beacon_id: Option<&str>) -> Result<(), Status> {
+        if let Some(id) = beacon_id {
+            self.beacon(id)?;
+        }
+        tracing::info!(beacon_id = ?beacon_id, "shutdown requested over the control port");
+        self.shutdown.send_replace(true);
+        Ok(())
+    }
+}
