@@ -94,14 +94,4 @@ impl PartialCache {
     pub fn len(&self) -> usize {
         self.buckets.values().map(|b| b.partials.len()).sum()
     }
-
-    /// Whether nothing is cached.
-    pub fn is_empty(&self) -> bool {
-        self.buckets.is_empty()
-    }
-
-    /// The number of buckets (for metrics and tests).
-    pub fn bucket_count(&self) -> usize {
-        self.buckets.len()
-    }
 }

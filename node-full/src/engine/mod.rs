@@ -6,6 +6,18 @@
 //! stored by sync — and carries out the returned [`Output`]s in order: broadcast a partial,
 //! store a beacon, sync from peers, log a rejected partial or an alert.
 //!
+//! Contract with the shell:
+//! - `Store(b)`: append `b` (always `last + 1`, verified). If the store refuses or fails, rebuild
+//!   the engine from the store's last beacon with [`Engine::new`] (the engine has moved on).
+//! - `Sync { from_round, to_round }`: fetch, batch-verify and store what peers have of those
+//!   rounds, then send [`Event::StoreAdvanced`] with the new last beacon. Requests repeat every
+//!   round while behind; the shell runs at most one sync at a time.
+//! - `Rejected`: log and count per sender; [`RejectReason::is_benign`] ones (late, repeated or
+//!   too-far-ahead partials) happen in healthy groups and belong at debug level.
+//! - `Alert`: the group's public polynomial, the share or the chain info disagree: log loudly.
+//! - Verifying a partial costs a pairing check (milliseconds): run `handle` off the async
+//!   reactor, and rate-limit peers in the shell.
+//!
 //! Threshold cryptography is behind [`ThresholdCrypto`]; [`ShareCrypto`] implements it with
 //! this node's share and the group's public polynomial.
 
@@ -17,7 +29,6 @@ mod messages;
 mod share_crypto;
 mod threshold;
 
-pub use cache::{Bucket, BucketKey, PartialCache};
 pub use clock::RoundClock;
 pub use config::{ConfigError, EngineConfig};
 pub use machine::Engine;

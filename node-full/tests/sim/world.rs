@@ -39,6 +39,8 @@ pub struct SimConfig {
     pub catchup_ms: u64,
     /// Gossip delay range.
     pub delay_ms: (u64, u64),
+    /// The engines' per-signer cache limit.
+    pub max_partials_per_node: usize,
 }
 
 impl SimConfig {
@@ -52,6 +54,7 @@ impl SimConfig {
             period_secs: 3,
             catchup_ms: 1000,
             delay_ms: (5, 80),
+            max_partials_per_node: EngineConfig::DEFAULT_MAX_PARTIALS_PER_NODE,
         }
     }
 }
@@ -269,6 +272,7 @@ impl World {
             (0..self.cfg.n as u32).collect(),
         );
         config.catchup_period_ms = self.cfg.catchup_ms;
+        config.max_partials_per_node = self.cfg.max_partials_per_node;
         config
     }
 
@@ -442,7 +446,7 @@ impl World {
                         );
                     }
                 }
-                let next = self.round_start(self.current_round() + 1) + 200;
+                let next = self.round_start(self.current_round() + 1) + 1;
                 self.schedule(next, Job::ByzTick { node });
             }
         }
@@ -618,7 +622,7 @@ impl World {
         let round = self.next_check_round;
         self.next_check_round += 1;
         let seed = self.cfg.seed;
-        let bound = self.cfg.n * EngineConfig::DEFAULT_MAX_PARTIALS_PER_NODE;
+        let bound = self.cfg.n * self.cfg.max_partials_per_node;
         for (i, node) in self.nodes.iter().enumerate() {
             if let Some(engine) = &node.engine {
                 let cached = engine.cached_partials();
