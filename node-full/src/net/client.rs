@@ -334,19 +334,17 @@ impl PeerClient {
         if let Some(err) = find_in_chain(status) {
             return err;
         }
-        if std::error::Error::source(status).is_some() && self.dialed == Dialed::Plaintext {
-            match probe(&self.peer, PROBE_TIMEOUT).await {
-                Some(
-                    speaks @ (PeerSpeaks::Tls | PeerSpeaks::TlsWithoutHttp2 | PeerSpeaks::Http1),
-                ) => {
-                    return NetError::ProtocolMismatch {
-                        peer,
-                        dialed: Dialed::Plaintext,
-                        peer_speaks: speaks,
-                    };
-                }
-                _ => {}
-            }
+        if std::error::Error::source(status).is_some()
+            && self.dialed == Dialed::Plaintext
+            && let Some(
+                speaks @ (PeerSpeaks::Tls | PeerSpeaks::TlsWithoutHttp2 | PeerSpeaks::Http1),
+            ) = probe(&self.peer, PROBE_TIMEOUT).await
+        {
+            return NetError::ProtocolMismatch {
+                peer,
+                dialed: Dialed::Plaintext,
+                peer_speaks: speaks,
+            };
         }
         explain_now(&peer, operation, status)
     }

@@ -208,7 +208,10 @@ fn certificate_words(err: &rustls::CertificateError, peer: &PeerAddress) -> Stri
         C::NotValidYet | C::NotValidYetContext { .. } => {
             "it is not valid yet (check the clocks)".to_owned()
         }
-        C::BadSignature => "its signature is invalid".to_owned(),
+        C::BadSignature => "it is not signed by a certificate authority this node trusts \
+                            (its signature does not verify: another CA with the same name, \
+                            e.g. a different devnet CA, or a tampered certificate)"
+            .to_owned(),
         C::Revoked => "it has been revoked".to_owned(),
         other => format!("{other}"),
     }

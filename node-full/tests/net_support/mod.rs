@@ -6,12 +6,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use drand_node::net::{
-    BeaconRoute, BoxStream, Caller, ControlService, DevnetCa, ListenMode, NodeService, ServerLimits,
-    TransportMode, serve_node,
+    BeaconRoute, BoxStream, Caller, ControlService, DevnetCa, ListenMode, NodeService,
+    ServerLimits, TransportMode, serve_node,
 };
 use drand_node::proto::{
-    BeaconPacket, BeaconStatus, ChainInfoPacket, GroupPacket, IdentityResponse, PartialBeaconPacket,
-    PublicKeyResponse, PublicRandResponse, StatusResponse,
+    BeaconPacket, BeaconStatus, ChainInfoPacket, GroupPacket, IdentityResponse,
+    PartialBeaconPacket, PublicKeyResponse, PublicRandResponse, StatusResponse,
 };
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
@@ -51,8 +51,14 @@ pub fn beacon(round: u64) -> BeaconPacket {
 impl NodeService for Fake {
     fn beacons(&self) -> Vec<BeaconRoute> {
         vec![
-            BeaconRoute { beacon_id: "default".into(), chain_hash: Some(CHAIN_HASH.to_vec()) },
-            BeaconRoute { beacon_id: "quicknet".into(), chain_hash: Some(vec![8; 32]) },
+            BeaconRoute {
+                beacon_id: "default".into(),
+                chain_hash: Some(CHAIN_HASH.to_vec()),
+            },
+            BeaconRoute {
+                beacon_id: "quicknet".into(),
+                chain_hash: Some(vec![8; 32]),
+            },
         ]
     }
 
@@ -67,51 +73,102 @@ impl NodeService for Fake {
         })
     }
 
-    async fn partial_beacon(&self, beacon_id: &str, caller: Caller, packet: PartialBeaconPacket) -> Result<(), Status> {
+    async fn partial_beacon(
+        &self,
+        beacon_id: &str,
+        caller: Caller,
+        packet: PartialBeaconPacket,
+    ) -> Result<(), Status> {
         self.hit();
-        self.partials.lock().unwrap().push((beacon_id.to_owned(), caller, packet));
+        self.partials
+            .lock()
+            .unwrap()
+            .push((beacon_id.to_owned(), caller, packet));
         Ok(())
     }
 
-    async fn sync_chain(&self, _beacon_id: &str, _caller: Caller, from_round: u64) -> Result<BoxStream<BeaconPacket>, Status> {
+    async fn sync_chain(
+        &self,
+        _beacon_id: &str,
+        _caller: Caller,
+        from_round: u64,
+    ) -> Result<BoxStream<BeaconPacket>, Status> {
         self.hit();
         if from_round > 1000 {
-            return Err(Status::invalid_argument("from_round is beyond the last stored round"));
+            return Err(Status::invalid_argument(
+                "from_round is beyond the last stored round",
+            ));
         }
-        let items: Vec<Result<BeaconPacket, Status>> = (from_round..from_round + 5).map(|r| Ok(beacon(r))).collect();
+        let items: Vec<Result<BeaconPacket, Status>> = (from_round..from_round + 5)
+            .map(|r| Ok(beacon(r)))
+            .collect();
         Ok(Box::pin(futures_util::stream::iter(items)))
     }
 
-    async fn status(&self, _beacon_id: &str, check_conn: Vec<String>) -> Result<StatusResponse, Status> {
+    async fn status(
+        &self,
+        _beacon_id: &str,
+        check_conn: Vec<String>,
+    ) -> Result<StatusResponse, Status> {
         self.hit();
         Ok(StatusResponse {
             epoch: 3,
-            beacon: Some(BeaconStatus { is_running: true, ..Default::default() }),
+            beacon: Some(BeaconStatus {
+                is_running: true,
+                ..Default::default()
+            }),
             connections: check_conn.into_iter().map(|a| (a, true)).collect(),
             ..Default::default()
         })
     }
 
-    async fn public_rand(&self, _beacon_id: &str, round: u64) -> Result<PublicRandResponse, Status> {
+    async fn public_rand(
+        &self,
+        _beacon_id: &str,
+        round: u64,
+    ) -> Result<PublicRandResponse, Status> {
         self.hit();
         if round > 1000 {
-            return Err(Status::not_found(format!("round {round} does not exist yet")));
+            return Err(Status::not_found(format!(
+                "round {round} does not exist yet"
+            )));
         }
         let b = beacon(if round == 0 { 1000 } else { round });
-        Ok(PublicRandResponse { round: b.round, signature: b.signature, previous_signature: b.previous_signature, ..Default::default() })
+        Ok(PublicRandResponse {
+            round: b.round,
+            signature: b.signature,
+            previous_signature: b.previous_signature,
+            ..Default::default()
+        })
     }
 
-    async fn public_rand_stream(&self, _beacon_id: &str) -> Result<BoxStream<PublicRandResponse>, Status> {
+    async fn public_rand_stream(
+        &self,
+        _beacon_id: &str,
+    ) -> Result<BoxStream<PublicRandResponse>, Status> {
         self.hit();
         let items: Vec<Result<PublicRandResponse, Status>> = (1001..1004)
-            .map(|r| Ok(PublicRandResponse { round: r, signature: beacon(r).signature, ..Default::default() }))
+            .map(|r| {
+                Ok(PublicRandResponse {
+                    round: r,
+                    signature: beacon(r).signature,
+                    ..Default::default()
+                })
+            })
             .collect();
         Ok(Box::pin(futures_util::stream::iter(items)))
     }
 
     async fn chain_info(&self, _beacon_id: &str) -> Result<ChainInfoPacket, Status> {
         self.hit();
-        Ok(ChainInfoPacket { public_key: vec![1; 48], period: 3, genesis_time: 1_700_000_000, hash: CHAIN_HASH.to_vec(), scheme_id: "pedersen-bls-chained".into(), ..Default::default() })
+        Ok(ChainInfoPacket {
+            public_key: vec![1; 48],
+            period: 3,
+            genesis_time: 1_700_000_000,
+            hash: CHAIN_HASH.to_vec(),
+            scheme_id: "pedersen-bls-chained".into(),
+            ..Default::default()
+        })
     }
 }
 
@@ -119,17 +176,28 @@ impl NodeService for Fake {
 impl ControlService for Fake {
     async fn public_key(&self, _beacon_id: &str) -> Result<PublicKeyResponse, Status> {
         self.hit();
-        Ok(PublicKeyResponse { pub_key: vec![0xab; 48], addr: self.address.lock().unwrap().clone(), ..Default::default() })
+        Ok(PublicKeyResponse {
+            pub_key: vec![0xab; 48],
+            addr: self.address.lock().unwrap().clone(),
+            ..Default::default()
+        })
     }
 
     async fn group_file(&self, _beacon_id: &str) -> Result<GroupPacket, Status> {
         self.hit();
-        Ok(GroupPacket { threshold: 2, period: 3, ..Default::default() })
+        Ok(GroupPacket {
+            threshold: 2,
+            period: 3,
+            ..Default::default()
+        })
     }
 
     async fn shutdown(&self, beacon_id: Option<&str>) -> Result<(), Status> {
         self.hit();
-        self.shutdowns.lock().unwrap().push(beacon_id.map(str::to_owned));
+        self.shutdowns
+            .lock()
+            .unwrap()
+            .push(beacon_id.map(str::to_owned));
         Ok(())
     }
 }
@@ -168,7 +236,12 @@ pub async fn start_with(mode: ListenMode, limits: ServerLimits) -> Running {
         .await
         .unwrap();
     });
-    Running { addr, fake, stop: Some(tx), task }
+    Running {
+        addr,
+        fake,
+        stop: Some(tx),
+        task,
+    }
 }
 
 /// A devnet CA, a TLS server using a certificate it issued for 127.0.0.1, and a TLS client mode
@@ -198,7 +271,8 @@ pub async fn http1_server() -> (String, Arc<AtomicUsize>) {
             count.fetch_add(1, Ordering::SeqCst);
             tokio::spawn(async move {
                 let mut buf = [0u8; 1024];
-                let _ = tokio::time::timeout(std::time::Duration::from_secs(2), tcp.read(&mut buf)).await;
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(2), tcp.read(&mut buf))
+                    .await;
                 let _ = tcp.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").await;
                 let _ = tcp.shutdown().await;
             });
@@ -211,13 +285,17 @@ pub async fn http1_server() -> (String, Arc<AtomicUsize>) {
 pub async fn tls_http1_server(ca: &DevnetCa) -> String {
     let node = ca.issue_node_cert(&["127.0.0.1"]).unwrap();
     let certs = drand_node::net::tls::parse_certificates(node.cert_pem.as_bytes(), "cert").unwrap();
-    let key = rustls_pemfile::private_key(&mut node.key_pem.as_bytes()).unwrap().unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
+    let key = rustls_pemfile::private_key(&mut node.key_pem.as_bytes())
         .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
         .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
