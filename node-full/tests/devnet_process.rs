@@ -21,7 +21,9 @@ struct Devnet {
 
 impl Drop for Devnet {
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(15);
         while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(100));
@@ -42,7 +44,10 @@ impl Drop for Devnet {
 }
 
 fn get(url: &str) -> Option<(u16, String)> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
     rt.block_on(async {
         let response = reqwest::Client::new()
             .get(url)
@@ -57,7 +62,13 @@ fn get(url: &str) -> Option<(u16, String)> {
 
 fn start_devnet(dir: &Path, nodes: u32, threshold: u32, scheme: &str) -> Devnet {
     let child = Command::new(NODE)
-        .args(["devnet", "--nodes", &nodes.to_string(), "--threshold", &threshold.to_string()])
+        .args([
+            "devnet",
+            "--nodes",
+            &nodes.to_string(),
+            "--threshold",
+            &threshold.to_string(),
+        ])
         .args(["--period", "1", "--scheme", scheme, "--genesis-delay", "2"])
         .args(["--http", "127.0.0.1:0", "--dir"])
         .arg(dir)
@@ -75,7 +86,10 @@ fn start_devnet(dir: &Path, nodes: u32, threshold: u32, scheme: &str) -> Devnet 
         extra: Vec::new(),
     };
     while !path.exists() {
-        assert!(Instant::now() < deadline, "devnet.json was not written in 90 s");
+        assert!(
+            Instant::now() < deadline,
+            "devnet.json was not written in 90 s"
+        );
         assert!(
             matches!(devnet.child.try_wait(), Ok(None)),
             "the devnet exited before writing devnet.json"
@@ -87,7 +101,8 @@ fn start_devnet(dir: &Path, nodes: u32, threshold: u32, scheme: &str) -> Devnet 
     let hash = devnet.doc["chain_hash"].as_str().unwrap().to_owned();
     let (status, info) = get(&format!("{}/info", devnet.http)).unwrap();
     assert_eq!(status, 200);
-    devnet.info = ChainInfo::pinned(&info, &hash).expect("the served chain info has the pinned hash");
+    devnet.info =
+        ChainInfo::pinned(&info, &hash).expect("the served chain info has the pinned hash");
     devnet
 }
 
@@ -98,24 +113,37 @@ fn latest(base: &str, info: &ChainInfo) -> Option<u64> {
         return None;
     }
     let beacon = Beacon::from_json(&body).ok()?;
-    Some(drand_lite::verify(info, &beacon).expect("served beacons verify").round())
+    Some(
+        drand_lite::verify(info, &beacon)
+            .expect("served beacons verify")
+            .round(),
+    )
 }
 
 fn wait_round(base: &str, info: &ChainInfo, round: u64, within: Duration) -> u64 {
     let deadline = Instant::now() + within;
     loop {
-        if let Some(r) = latest(base, info) {
-            if r >= round {
-                return r;
-            }
+        if let Some(r) = latest(base, info)
+            && r >= round
+        {
+            return r;
         }
-        assert!(Instant::now() < deadline, "round {round} not reached at {base} within {within:?}");
+        assert!(
+            Instant::now() < deadline,
+            "round {round} not reached at {base} within {within:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
 fn kill(pid: u64) {
-    assert!(Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
 }
 
 fn current_round(info: &ChainInfo) -> u64 {
@@ -135,7 +163,11 @@ fn check_chain(base: &str, info: &ChainInfo, to: u64) {
         let beacon = Beacon::from_json(&body).unwrap();
         let verified = drand_lite::verify(info, &beacon).unwrap();
         if info.scheme().is_chained() && round > 1 {
-            assert_eq!(verified.previous_signature(), previous.as_deref(), "round {round} links");
+            assert_eq!(
+                verified.previous_signature(),
+                previous.as_deref(),
+                "round {round} links"
+            );
         }
         previous = Some(verified.signature().to_vec());
     }
@@ -151,7 +183,12 @@ fn four_nodes_continue_with_one_down_halt_with_two_and_catch_up() {
 
     let nodes = devnet.doc["nodes"].as_array().unwrap().clone();
     kill(nodes[3]["pid"].as_u64().unwrap());
-    let after_one = wait_round(&http, &info, current_round(&info) + 2, Duration::from_secs(10));
+    let after_one = wait_round(
+        &http,
+        &info,
+        current_round(&info) + 2,
+        Duration::from_secs(10),
+    );
     println!("one node down: the chain continues to round {after_one}");
 
     kill(nodes[2]["pid"].as_u64().unwrap());
@@ -159,7 +196,10 @@ fn four_nodes_continue_with_one_down_halt_with_two_and_catch_up() {
     let halted_at = latest(&http, &info).unwrap();
     std::thread::sleep(Duration::from_secs(3));
     let still = latest(&http, &info).unwrap();
-    assert!(still <= halted_at + 1, "two of four down (t = 3): halted at {halted_at}, saw {still}");
+    assert!(
+        still <= halted_at + 1,
+        "two of four down (t = 3): halted at {halted_at}, saw {still}"
+    );
     println!("two nodes down: halted at round {still}");
 
     for node in &nodes[2..4] {
@@ -193,13 +233,22 @@ fn four_nodes_continue_with_one_down_halt_with_two_and_catch_up() {
 
     // Ctrl-C stops the devnet and every node it started.
     let devnet_pid = devnet.child.id();
-    assert!(Command::new("kill").args(["-INT", &devnet_pid.to_string()]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &devnet_pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
     let deadline = Instant::now() + Duration::from_secs(15);
     let status = loop {
         if let Some(status) = devnet.child.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "the devnet did not stop within 15 s of Ctrl-C");
+        assert!(
+            Instant::now() < deadline,
+            "the devnet did not stop within 15 s of Ctrl-C"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(status.success(), "devnet exit status {status}");

@@ -58,7 +58,10 @@ fn client(control: SocketAddr) -> Result<ControlClient, Failure> {
 /// Stops the daemon.
 pub fn stop(args: StopArgs) -> Result<(), Failure> {
     super::runtime()?.block_on(async {
-        client(args.control)?.shutdown(None).await.map_err(Failure::failed)
+        client(args.control)?
+            .shutdown(None)
+            .await
+            .map_err(Failure::failed)
     })?;
     println!("drand-node at {} is stopping", args.control);
     Ok(())
@@ -66,7 +69,10 @@ pub fn stop(args: StopArgs) -> Result<(), Failure> {
 
 /// Best-effort shutdown request, for the devnet's clean stop.
 pub(crate) fn request_shutdown(control: SocketAddr) {
-    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
         return;
     };
     rt.block_on(async {
@@ -95,7 +101,10 @@ pub fn status(args: StatusArgs) -> Result<(), Failure> {
         });
         println!("{doc}");
     } else {
-        println!("beacon {}: last stored round {} (expected {})", args.id, store.last_stored, store.expected_last);
+        println!(
+            "beacon {}: last stored round {} (expected {})",
+            args.id, store.last_stored, store.expected_last
+        );
     }
     Ok(())
 }
@@ -115,17 +124,26 @@ pub fn show(show: Show) -> Result<(), Failure> {
                 println!("{}", drand_lite::hex::encode(&packet.hash));
                 return Ok(());
             }
-            let scheme = drand_lite::Scheme::from_id(&packet.scheme_id)
-                .ok_or_else(|| Failure::failed(format!("daemon reports unknown scheme {:?}", packet.scheme_id)))?;
-            let seed: [u8; 32] = packet
-                .group_hash
-                .as_slice()
-                .try_into()
-                .map_err(|_| Failure::failed("daemon reports a genesis seed that is not 32 bytes"))?;
+            let scheme = drand_lite::Scheme::from_id(&packet.scheme_id).ok_or_else(|| {
+                Failure::failed(format!(
+                    "daemon reports unknown scheme {:?}",
+                    packet.scheme_id
+                ))
+            })?;
+            let seed: [u8; 32] = packet.group_hash.as_slice().try_into().map_err(|_| {
+                Failure::failed("daemon reports a genesis seed that is not 32 bytes")
+            })?;
             let genesis = u64::try_from(packet.genesis_time)
                 .map_err(|_| Failure::failed("daemon reports a negative genesis time"))?;
-            let info = drand_lite::ChainInfo::new(scheme, &packet.public_key, packet.period, genesis, seed, &args.id)
-                .map_err(Failure::failed)?;
+            let info = drand_lite::ChainInfo::new(
+                scheme,
+                &packet.public_key,
+                packet.period,
+                genesis,
+                seed,
+                &args.id,
+            )
+            .map_err(Failure::failed)?;
             println!("{}", info.to_v2_json());
         }
         Show::Group(args) => {
@@ -148,8 +166,12 @@ pub fn show(show: Show) -> Result<(), Failure> {
 
 /// The group file a daemon reports, as drand's TOML model.
 fn group_from_packet(packet: &crate::proto::GroupPacket) -> Result<crate::files::Group, Failure> {
-    let scheme = drand_lite::Scheme::from_id(&packet.scheme_id)
-        .ok_or_else(|| Failure::failed(format!("daemon reports unknown scheme {:?}", packet.scheme_id)))?;
+    let scheme = drand_lite::Scheme::from_id(&packet.scheme_id).ok_or_else(|| {
+        Failure::failed(format!(
+            "daemon reports unknown scheme {:?}",
+            packet.scheme_id
+        ))
+    })?;
     let nodes = packet
         .nodes
         .iter()
@@ -171,7 +193,11 @@ fn group_from_packet(packet: &crate::proto::GroupPacket) -> Result<crate::files:
         transition_time: packet.transition_time,
         genesis_seed: packet.genesis_seed.clone(),
         scheme,
-        beacon_id: packet.metadata.as_ref().map(|m| m.beacon_id.clone()).unwrap_or_default(),
+        beacon_id: packet
+            .metadata
+            .as_ref()
+            .map(|m| m.beacon_id.clone())
+            .unwrap_or_default(),
         nodes,
         public_coefficients: packet.dist_key.clone(),
     })

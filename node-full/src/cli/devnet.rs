@@ -93,14 +93,24 @@ pub fn run(args: Args) -> Result<(), Failure> {
             folder: args.dir.join(format!("node{i}")),
             private: reserve_port(loopback)?,
             control: reserve_port(loopback)?,
-            public: if i == 0 { http } else { reserve_port(loopback)? },
+            public: if i == 0 {
+                http
+            } else {
+                reserve_port(loopback)?
+            },
             metrics: reserve_port(loopback)?,
         });
     }
     let now = unix_now()?;
     let genesis = now + args.genesis_delay.max(1);
     let setup = super::devnet_setup::setup(
-        &args.dir, &specs, scheme, &args.id, args.threshold, args.period, genesis,
+        &args.dir,
+        &specs,
+        scheme,
+        &args.id,
+        args.threshold,
+        args.period,
+        genesis,
     )?;
     let www = args.www.clone().or_else(find_www);
     let exe = std::env::current_exe()
@@ -108,13 +118,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let mut children = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
         let mut command = Command::new(&exe);
-        command.args(start_args(spec, &setup.ca_pem, www.as_deref().filter(|_| i == 0)));
+        command.args(start_args(
+            spec,
+            &setup.ca_pem,
+            www.as_deref().filter(|_| i == 0),
+        ));
         let log = std::fs::File::create(spec.folder.join("node.log"))
             .map_err(|e| Failure::failed(format!("cannot create the node log: {e}")))?;
         let err_log = log
             .try_clone()
             .map_err(|e| Failure::failed(format!("cannot create the node log: {e}")))?;
-        command.stdout(Stdio::from(log)).stderr(Stdio::from(err_log)).stdin(Stdio::null());
+        command
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::from(err_log))
+            .stdin(Stdio::null());
         match command.spawn() {
             Ok(child) => children.push(child),
             Err(e) => {
@@ -125,7 +142,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let outcome = super::runtime().and_then(|rt| {
         rt.block_on(super::devnet_setup::supervise(
-            &args.dir, &specs, &mut children, &setup, http, www.is_some(),
+            &args.dir,
+            &specs,
+            &mut children,
+            &setup,
+            http,
+            www.is_some(),
         ))
     });
     stop_all(&specs, &mut children);
@@ -187,7 +209,10 @@ fn prepare_dir(dir: &Path) -> Result<(), Failure> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir_all(dir)
             .map_err(|e| Failure::failed(format!("cannot create {}: {e}", dir.display()))),
-        Err(e) => Err(Failure::failed(format!("cannot read {}: {e}", dir.display()))),
+        Err(e) => Err(Failure::failed(format!(
+            "cannot read {}: {e}",
+            dir.display()
+        ))),
     }
 }
 

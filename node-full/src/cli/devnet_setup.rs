@@ -95,7 +95,12 @@ pub(crate) fn setup(
             .and_then(|key_share| key_share.write(&paths.share_file()))
             .map_err(Failure::failed)?;
     }
-    Ok(Setup { ca_pem, info, genesis, period })
+    Ok(Setup {
+        ca_pem,
+        info,
+        genesis,
+        period,
+    })
 }
 
 fn create_dir(dir: &Path) -> Result<(), Failure> {
@@ -225,7 +230,11 @@ fn check_alive(specs: &[NodeSpec], children: &mut [Child]) -> Result<(), Failure
 
 /// The latest beacon from the public API, if it verifies.
 async fn latest_verified(client: &reqwest::Client, base: &str, info: &ChainInfo) -> Option<u64> {
-    let response = client.get(format!("{base}/public/latest")).send().await.ok()?;
+    let response = client
+        .get(format!("{base}/public/latest"))
+        .send()
+        .await
+        .ok()?;
     if !response.status().is_success() {
         return None;
     }

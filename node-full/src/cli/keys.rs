@@ -44,18 +44,32 @@ pub fn run(args: Args) -> Result<(), Failure> {
             .lock()
             .read_line(&mut line)
             .map_err(|e| Failure::usage(format!("cannot read the confirmation: {e}")))?;
-        ForceConfirm::Force { typed_beacon_id: line.trim().to_owned() }
+        ForceConfirm::Force {
+            typed_beacon_id: line.trim().to_owned(),
+        }
     } else {
         ForceConfirm::None
     };
     let now = super::devnet::unix_now()?;
-    let generated = keys::generate_keypair(&args.folder, &args.id, scheme, &args.address, force, &mut OsRng, now)
-        .map_err(Failure::failed)?;
+    let generated = keys::generate_keypair(
+        &args.folder,
+        &args.id,
+        scheme,
+        &args.address,
+        force,
+        &mut OsRng,
+        now,
+    )
+    .map_err(Failure::failed)?;
     for backup in &generated.backups {
         println!("Kept the previous key file as {}", backup.display());
     }
     let identity = generated.identity;
-    println!("Generated keypair for beacon {:?} in {}", args.id, args.folder.display());
+    println!(
+        "Generated keypair for beacon {:?} in {}",
+        args.id,
+        args.folder.display()
+    );
     println!("  address: {}", identity.address);
     println!("  scheme:  {}", identity.scheme.id());
     println!("  key:     {}", drand_lite::hex::encode(&identity.key));

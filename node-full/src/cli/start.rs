@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use super::Failure;
 use crate::daemon::{self, DaemonConfig};
+use crate::net::TransportMode;
 use crate::net::server::ListenMode;
 use crate::net::tls::{TrustRoots, server_config_from_files};
-use crate::net::TransportMode;
 
 /// Flags of `drand-node start`.
 #[derive(clap::Args)]
@@ -83,7 +83,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let transport = if args.plaintext_group {
         if args.tls_ca.is_some() {
-            return Err(Failure::usage("--plaintext-group and --tls-ca exclude each other"));
+            return Err(Failure::usage(
+                "--plaintext-group and --tls-ca exclude each other",
+            ));
         }
         TransportMode::Plaintext
     } else {
@@ -104,7 +106,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
         metrics: args.metrics,
         www: args.www,
     };
-    super::runtime()?.block_on(daemon::run(config)).map_err(Failure::failed)
+    super::runtime()?
+        .block_on(daemon::run(config))
+        .map_err(Failure::failed)
 }
 
 /// Structured logs on stderr (`RUST_LOG` filters; info by default).

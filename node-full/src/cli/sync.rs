@@ -61,7 +61,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let target = BeaconTarget::id(&args.id).with_chain_hash(expected.0.to_vec());
         let mut errors = Vec::new();
         for address in &args.sync_nodes {
-            match sync_from(address, &mode, &target, &expected, &paths, args.up_to, args.follow).await {
+            match sync_from(
+                address,
+                &mode,
+                &target,
+                &expected,
+                &paths,
+                args.up_to,
+                args.follow,
+            )
+            .await
+            {
                 Ok(last) => {
                     println!("synced up to round {last} from {address}");
                     return Ok(());
@@ -72,7 +82,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 }
             }
         }
-        Err(Failure::Failed(format!("every sync node failed: {}", errors.join("; "))))
+        Err(Failure::Failed(format!(
+            "every sync node failed: {}",
+            errors.join("; ")
+        )))
     })
 }
 
@@ -94,23 +107,43 @@ async fn sync_from(
         .as_slice()
         .try_into()
         .map_err(|_| "the genesis seed is not 32 bytes".to_owned())?;
-    let genesis = u64::try_from(packet.genesis_time).map_err(|_| "negative genesis time".to_owned())?;
-    let info = drand_lite::ChainInfo::new(scheme, &packet.public_key, packet.period, genesis, seed, &target.beacon_id)
-        .map_err(|e| e.to_string())?;
+    let genesis =
+        u64::try_from(packet.genesis_time).map_err(|_| "negative genesis time".to_owned())?;
+    let info = drand_lite::ChainInfo::new(
+        scheme,
+        &packet.public_key,
+        packet.period,
+        genesis,
+        seed,
+        &target.beacon_id,
+    )
+    .map_err(|e| e.to_string())?;
     info.check_pin(expected).map_err(|e| e.to_string())?;
     let db = paths.db_dir();
     std::fs::create_dir_all(&db).map_err(|e| format!("cannot create {}: {e}", db.display()))?;
     let store: Arc<dyn BeaconStore> = Arc::new(
-        RedbStore::open(&db.join("drand.redb"), scheme.is_chained(), info.genesis_seed()).map_err(|e| e.to_string())?,
+        RedbStore::open(
+            &db.join("drand.redb"),
+            scheme.is_chained(),
+            info.genesis_seed(),
+        )
+        .map_err(|e| e.to_string())?,
     );
     let mut last = store.last().map_err(|e| e.to_string())?.round;
     let from = last + 1;
-    let mut stream = client.sync_chain(target, from).await.map_err(|e| e.to_string())?;
+    let mut stream = client
+        .sync_chain(target, from)
+        .await
+        .map_err(|e| e.to_string())?;
     let mut batch: Vec<StoredBeacon> = Vec::new();
     let started = std::time::Instant::now();
     let idle = Duration::from_secs(2 * u64::from(info.period()));
     loop {
-        let wait = if batch.is_empty() { idle } else { Duration::from_millis(20) };
+        let wait = if batch.is_empty() {
+            idle
+        } else {
+            Duration::from_millis(20)
+        };
         let next = tokio::time::timeout(wait, stream.next()).await;
         let done = match next {
             Ok(Some(Ok(p))) => {
@@ -141,7 +174,11 @@ async fn sync_from(
     }
 }
 
-async fn append(info: &drand_lite::ChainInfo, store: &Arc<dyn BeaconStore>, batch: Vec<StoredBeacon>) -> Result<u64, String> {
+async fn append(
+    info: &drand_lite::ChainInfo,
+    store: &Arc<dyn BeaconStore>,
+    batch: Vec<StoredBeacon>,
+) -> Result<u64, String> {
     let stored = crate::daemon::sync::verify_and_append(info, Arc::clone(store), batch).await?;
     Ok(stored.last().map_or(0, |b| b.round))
 }

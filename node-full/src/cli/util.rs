@@ -42,7 +42,9 @@ pub fn run(util: Util) -> Result<(), Failure> {
 fn check(args: CheckArgs) -> Result<(), Failure> {
     let mode = if args.plaintext {
         if args.tls_ca.is_some() {
-            return Err(Failure::usage("--plaintext and --tls-ca exclude each other"));
+            return Err(Failure::usage(
+                "--plaintext and --tls-ca exclude each other",
+            ));
         }
         TransportMode::Plaintext
     } else {
@@ -62,7 +64,10 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
         }
     }
     if failed > 0 {
-        return Err(Failure::Failed(format!("{failed} of {} addresses failed the check", reports.len())));
+        return Err(Failure::Failed(format!(
+            "{failed} of {} addresses failed the check",
+            reports.len()
+        )));
     }
     Ok(())
 }

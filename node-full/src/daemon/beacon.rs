@@ -12,7 +12,7 @@ use super::clock::{instant_at, unix_ms};
 use super::metrics::BeaconMetrics;
 use super::peers::Peers;
 use super::sync::SyncManager;
-use crate::engine::{Engine, Event, Output};
+use crate::engine::{Engine, Event, Output, ThresholdCrypto};
 use crate::store::{BeaconStore, PutOutcome, StoreError, StoredBeacon};
 
 /// Inputs that reach the engine loop from other tasks.
@@ -40,6 +40,8 @@ pub struct LoopContext {
     pub peers: Arc<Peers>,
     /// Fetches missing rounds from peers.
     pub sync: Arc<SyncManager>,
+    /// The node's threshold crypto, to rebuild the engine from the store after a failed write.
+    pub crypto: Arc<dyn ThresholdCrypto>,
 }
 
 /// Runs the engine until [`Input::Stop`] or until every sender is gone.
@@ -53,9 +55,28 @@ pub async fn run(mut engine: Engine, mut inputs: mpsc::Receiver<Input>, ctx: Loo
                 Some(Input::Stop) | None => break,
             },
         };
-        let outputs = engine.handle(unix_ms(), event);
+        // Each partial costs a pairing check: keep it off the async reactor's other tasks.
+        let outputs = tokio::task::block_in_place(|| engine.handle(unix_ms(), event));
+        let mut diverged = false;
         for output in outputs {
-            dispatch(output, &ctx);
+            diverged |= dispatch(output, &ctx);
+        }
+        if diverged {
+            // The engine advanced its head for a beacon the store did not take: restart it
+            // from what is really stored.
+            match ctx
+                .store
+                .last()
+                .map_err(|e| e.to_string())
+                .and_then(|last| {
+                    Engine::new(engine.config().clone(), Arc::clone(&ctx.crypto), last)
+                        .map_err(|e| e.to_string())
+                }) {
+                Ok(rebuilt) => engine = rebuilt,
+                Err(e) => {
+                    tracing::error!(beacon_id = %ctx.beacon_id, error = %e, "cannot restart the beacon engine from the store")
+                }
+            }
         }
     }
     tracing::info!(beacon_id = %ctx.beacon_id, "beacon loop stopped");
@@ -68,13 +89,23 @@ async fn sleep_until(wake: Option<u64>) {
     }
 }
 
-fn dispatch(output: Output, ctx: &LoopContext) {
+/// Carries out one output; true when the engine's view of the store is no longer true.
+fn dispatch(output: Output, ctx: &LoopContext) -> bool {
     match output {
         Output::Broadcast(packet) => ctx.peers.broadcast_partial(packet, &ctx.metrics),
-        Output::Store(beacon) => store_beacon(&beacon, ctx),
-        Output::Sync { from_round, to_round } => ctx.sync.request(from_round, to_round),
-        Output::Rejected { from, round, reason } => {
-            ctx.metrics.partials_rejected.fetch_add(1, Ordering::Relaxed);
+        Output::Store(beacon) => return !store_beacon(&beacon, ctx),
+        Output::Sync {
+            from_round,
+            to_round,
+        } => ctx.sync.request(from_round, to_round),
+        Output::Rejected {
+            from,
+            round,
+            reason,
+        } => {
+            ctx.metrics
+                .partials_rejected
+                .fetch_add(1, Ordering::Relaxed);
             if reason.is_benign() {
                 tracing::debug!(beacon_id = %ctx.beacon_id, peer = %from, round, reason = ?reason, "partial not used");
             } else {
@@ -85,11 +116,12 @@ fn dispatch(output: Output, ctx: &LoopContext) {
             tracing::error!(beacon_id = %ctx.beacon_id, alert = ?alert, "beacon engine alert: partials verified but the beacon could not be produced");
         }
     }
+    false
 }
 
 /// Appends an aggregated beacon; logs `NEW_BEACON_STORED` with the time discrepancy operators
-/// watch, and loudly refuses a conflicting signature.
-fn store_beacon(beacon: &StoredBeacon, ctx: &LoopContext) {
+/// watch, and loudly refuses a conflicting signature. Returns whether the beacon is stored.
+fn store_beacon(beacon: &StoredBeacon, ctx: &LoopContext) -> bool {
     match ctx.store.put(beacon) {
         Ok(PutOutcome::Appended) => {
             let now = unix_ms();
@@ -97,10 +129,13 @@ fn store_beacon(beacon: &StoredBeacon, ctx: &LoopContext) {
                 .map(|secs| secs.saturating_mul(1000))
                 .unwrap_or(now);
             let discrepancy = i128::from(now) - i128::from(due);
-            ctx.metrics.last_beacon_round.store(beacon.round, Ordering::Relaxed);
             ctx.metrics
-                .beacon_discrepancy_latency
-                .store(u64::try_from(discrepancy.max(0)).unwrap_or(0), Ordering::Relaxed);
+                .last_beacon_round
+                .store(beacon.round, Ordering::Relaxed);
+            ctx.metrics.beacon_discrepancy_latency.store(
+                u64::try_from(discrepancy.max(0)).unwrap_or(0),
+                Ordering::Relaxed,
+            );
             ctx.latest.send_replace(beacon.round);
             tracing::info!(
                 beacon_id = %ctx.beacon_id,
@@ -108,21 +143,29 @@ fn store_beacon(beacon: &StoredBeacon, ctx: &LoopContext) {
                 time_discrepancy_ms = i64::try_from(discrepancy).unwrap_or(i64::MAX),
                 "NEW_BEACON_STORED"
             );
+            true
         }
-        Ok(PutOutcome::AlreadyStored) => {}
-        Err(StoreError::Conflict { round }) => tracing::error!(
-            beacon_id = %ctx.beacon_id,
-            round,
-            "CONFLICTING BEACON: a different valid signature is already stored for this round; \
-             the stored one is kept. Two valid beacons for one round must never happen: check \
-             the group's keys and shares"
-        ),
+        Ok(PutOutcome::AlreadyStored) => true,
+        Err(StoreError::Conflict { round }) => {
+            tracing::error!(
+                beacon_id = %ctx.beacon_id,
+                round,
+                "CONFLICTING BEACON: a different valid signature is already stored for this round; \
+                 the stored one is kept. Two valid beacons for one round must never happen: check \
+                 the group's keys and shares"
+            );
+            false
+        }
         Err(e @ StoreError::NotNext { .. }) => {
             tracing::warn!(beacon_id = %ctx.beacon_id, error = %e, "beacon not stored; syncing");
             if let Ok(last) = ctx.store.last() {
                 ctx.sync.request(last.round + 1, beacon.round);
             }
+            false
         }
-        Err(e) => tracing::error!(beacon_id = %ctx.beacon_id, round = beacon.round, error = %e, "cannot store beacon"),
+        Err(e) => {
+            tracing::error!(beacon_id = %ctx.beacon_id, round = beacon.round, error = %e, "cannot store beacon");
+            false
+        }
     }
 }

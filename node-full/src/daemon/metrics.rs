@@ -36,14 +36,21 @@ impl BeaconMetrics {
     }
 }
 
+/// A per-beacon gauge: name, help text and how to read it.
+type Series = (&'static str, &'static str, fn(&BeaconMetrics) -> u64);
+
 /// Renders every beacon process's gauges plus the process-wide ones.
 pub fn render(start_unix_secs: u64, beacons: &[(String, &BeaconMetrics)]) -> String {
     let mut out = String::new();
     gauge_header(&mut out, "is_drand_node", "1 for a drand node process");
     let _ = writeln!(out, "is_drand_node 1");
-    gauge_header(&mut out, "drand_start_timestamp", "Unix time the node started");
+    gauge_header(
+        &mut out,
+        "drand_start_timestamp",
+        "Unix time the node started",
+    );
     let _ = writeln!(out, "drand_start_timestamp {start_unix_secs}");
-    let series: [(&str, &str, fn(&BeaconMetrics) -> u64); 6] = [
+    let series: [Series; 6] = [
         ("last_beacon_round", "Last stored round", |m| {
             m.last_beacon_round.load(Ordering::Relaxed)
         }),
@@ -58,9 +65,11 @@ pub fn render(start_unix_secs: u64, beacons: &[(String, &BeaconMetrics)]) -> Str
             "Milliseconds from round time to stored beacon (last round)",
             |m| m.beacon_discrepancy_latency.load(Ordering::Relaxed),
         ),
-        ("partials_rejected_total", "Partials rejected, all reasons", |m| {
-            m.partials_rejected.load(Ordering::Relaxed)
-        }),
+        (
+            "partials_rejected_total",
+            "Partials rejected, all reasons",
+            |m| m.partials_rejected.load(Ordering::Relaxed),
+        ),
         ("beacons_synced_total", "Beacons stored from sync", |m| {
             m.beacons_synced.load(Ordering::Relaxed)
         }),
@@ -68,7 +77,12 @@ pub fn render(start_unix_secs: u64, beacons: &[(String, &BeaconMetrics)]) -> Str
     for (name, help, value) in series {
         gauge_header(&mut out, name, help);
         for (id, metrics) in beacons {
-            let _ = writeln!(out, "{name}{{beacon_id=\"{}\"}} {}", escape(id), value(metrics));
+            let _ = writeln!(
+                out,
+                "{name}{{beacon_id=\"{}\"}} {}",
+                escape(id),
+                value(metrics)
+            );
         }
     }
     gauge_header(
@@ -98,7 +112,10 @@ fn gauge_header(out: &mut String, name: &str, help: &str) {
 
 /// Escapes a label value (backslash, quote, newline) as the exposition format requires.
 fn escape(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -114,7 +131,9 @@ mod tests {
         let text = render(7, &[("default".into(), &m)]);
         assert!(text.contains("last_beacon_round{beacon_id=\"default\"} 42"));
         assert!(text.contains("group_size{beacon_id=\"default\"} 4"));
-        assert!(text.contains("error_sending_partial{beaconID=\"default\",address=\"127.0.0.1:1\"} 1"));
+        assert!(
+            text.contains("error_sending_partial{beaconID=\"default\",address=\"127.0.0.1:1\"} 1")
+        );
         assert!(text.contains("drand_start_timestamp 7"));
         assert_eq!(escape("a\"b\\c\n"), "a\\\"b\\\\c\\n");
     }

@@ -38,7 +38,9 @@ pub enum DaemonError {
         reason: String,
     },
     /// Nothing to run.
-    #[error("no beacon with a group file and a share under {0}; run a DKG first (or use `drand-node devnet`)")]
+    #[error(
+        "no beacon with a group file and a share under {0}; run a DKG first (or use `drand-node devnet`)"
+    )]
     NothingToRun(PathBuf),
     /// A listener could not be opened.
     #[error("cannot listen on {address} ({what}): {error}")]
@@ -97,7 +99,11 @@ pub struct Daemon {
 async fn bind(what: &'static str, address: SocketAddr) -> Result<TcpListener, DaemonError> {
     TcpListener::bind(address)
         .await
-        .map_err(|error| DaemonError::Listen { what, address, error })
+        .map_err(|error| DaemonError::Listen {
+            what,
+            address,
+            error,
+        })
 }
 
 /// Runs the daemon until it is asked to stop.
@@ -110,7 +116,8 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
     let mut beacons = BTreeMap::new();
     let mut engines = Vec::new();
     for id in ids {
-        let paths = BeaconPaths::new(&config.folder, &id).map_err(|e| DaemonError::Folder(e.to_string()))?;
+        let paths = BeaconPaths::new(&config.folder, &id)
+            .map_err(|e| DaemonError::Folder(e.to_string()))?;
         if !paths.group_file().exists() || !paths.share_file().exists() {
             tracing::info!(beacon_id = %id, "no group file or share yet; not started");
             continue;
@@ -158,7 +165,10 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
         tasks.spawn(async move {
             serve_node(private, mode, daemon, ServerLimits::default(), stop)
                 .await
-                .map_err(|e| DaemonError::Serve { what: "gRPC", error: e.to_string() })
+                .map_err(|e| DaemonError::Serve {
+                    what: "gRPC",
+                    error: e.to_string(),
+                })
         });
     }
     {
@@ -167,7 +177,10 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
         tasks.spawn(async move {
             serve_control(control, daemon, ServerLimits::default(), stop)
                 .await
-                .map_err(|e| DaemonError::Serve { what: "control", error: e.to_string() })
+                .map_err(|e| DaemonError::Serve {
+                    what: "control",
+                    error: e.to_string(),
+                })
         });
     }
     if let Some(address) = config.public_listen {
@@ -178,7 +191,10 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
             axum::serve(listener, router)
                 .with_graceful_shutdown(stop)
                 .await
-                .map_err(|e| DaemonError::Serve { what: "public HTTP", error: e.to_string() })
+                .map_err(|e| DaemonError::Serve {
+                    what: "public HTTP",
+                    error: e.to_string(),
+                })
         });
     }
     if let Some(address) = config.metrics {
@@ -189,7 +205,10 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
             axum::serve(listener, router)
                 .with_graceful_shutdown(stop)
                 .await
-                .map_err(|e| DaemonError::Serve { what: "metrics", error: e.to_string() })
+                .map_err(|e| DaemonError::Serve {
+                    what: "metrics",
+                    error: e.to_string(),
+                })
         });
     }
     let mut loops = Vec::new();
@@ -207,7 +226,10 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
 
     // Stop on a control Shutdown, Ctrl-C or SIGTERM, or when a server fails.
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .map_err(|e| DaemonError::Serve { what: "signal", error: e.to_string() })?;
+        .map_err(|e| DaemonError::Serve {
+            what: "signal",
+            error: e.to_string(),
+        })?;
     let mut failure = None;
     tokio::select! {
         () = stop() => {}
@@ -253,7 +275,9 @@ fn public_router(daemon: &Arc<Daemon>, www: Option<&std::path::Path>) -> axum::R
     let router = crate::http::router(state);
     // The npm package beside the demo page (www/../pkg) at /pkg/.
     match www.and_then(|w| w.parent()).map(|root| root.join("pkg")) {
-        Some(pkg) if pkg.is_dir() => router.nest_service("/pkg", tower_http::services::ServeDir::new(pkg)),
+        Some(pkg) if pkg.is_dir() => {
+            router.nest_service("/pkg", tower_http::services::ServeDir::new(pkg))
+        }
         _ => router,
     }
 }

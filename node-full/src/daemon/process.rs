@@ -12,9 +12,9 @@ use super::beacon::{Input, LoopContext};
 use super::metrics::BeaconMetrics;
 use super::peers::Peers;
 use super::sync::SyncManager;
-use crate::engine::{Engine, EngineConfig, ShareCrypto};
-use crate::files::group::Group;
+use crate::engine::{Engine, EngineConfig, ShareCrypto, ThresholdCrypto};
 use crate::files::Identity;
+use crate::files::group::Group;
 use crate::files::keys;
 use crate::files::layout::BeaconPaths;
 use crate::files::share::KeyShare;
@@ -46,6 +46,8 @@ pub struct BeaconProcess {
     pub peers: Arc<Peers>,
     /// The sync manager.
     pub sync: Arc<SyncManager>,
+    /// The node's threshold crypto (share and public polynomial).
+    pub crypto: Arc<dyn ThresholdCrypto>,
 }
 
 impl BeaconProcess {
@@ -79,29 +81,51 @@ impl BeaconProcess {
         let own_index = node.index;
         let key_share = KeyShare::read(&paths.share_file(), Some(group.scheme))
             .map_err(|e| fail("share file", &e))?;
-        key_share.check_group(&group).map_err(|e| fail("share file", &e))?;
-        let KeyShare { share, commits: poly } = key_share;
+        key_share
+            .check_group(&group)
+            .map_err(|e| fail("share file", &e))?;
+        let KeyShare {
+            share,
+            commits: poly,
+        } = key_share;
         if share.index() != own_index {
             return Err(fail(
                 "share file",
-                &format!("share index {} but the group lists this node at {own_index}", share.index()),
+                &format!(
+                    "share index {} but the group lists this node at {own_index}",
+                    share.index()
+                ),
             ));
         }
         let info = group.chain_info().map_err(|e| fail("group file", &e))?;
         if poly.public_key() != info.public_key() {
-            return Err(fail("share file", &"its commitments are not the group's public key"));
+            return Err(fail(
+                "share file",
+                &"its commitments are not the group's public key",
+            ));
         }
         let db = paths.db_dir();
-        std::fs::create_dir_all(&db).map_err(|e| fail(&format!("cannot create {}", db.display()), &e))?;
+        std::fs::create_dir_all(&db)
+            .map_err(|e| fail(&format!("cannot create {}", db.display()), &e))?;
         let store: Arc<dyn BeaconStore> = Arc::new(
-            RedbStore::open(&db.join("drand.redb"), info.scheme().is_chained(), info.genesis_seed())
-                .map_err(|e| fail("beacon store", &e))?,
+            RedbStore::open(
+                &db.join("drand.redb"),
+                info.scheme().is_chained(),
+                info.genesis_seed(),
+            )
+            .map_err(|e| fail("beacon store", &e))?,
         );
         let last = store.last().map_err(|e| fail("beacon store", &e))?;
         let metrics = Arc::new(BeaconMetrics::default());
-        metrics.last_beacon_round.store(last.round, Ordering::Relaxed);
-        metrics.group_size.store(group.nodes.len() as u64, Ordering::Relaxed);
-        metrics.group_threshold.store(u64::from(group.threshold), Ordering::Relaxed);
+        metrics
+            .last_beacon_round
+            .store(last.round, Ordering::Relaxed);
+        metrics
+            .group_size
+            .store(group.nodes.len() as u64, Ordering::Relaxed);
+        metrics
+            .group_threshold
+            .store(u64::from(group.threshold), Ordering::Relaxed);
         let (latest, _) = watch::channel(last.round);
         let (inputs, receiver) = mpsc::channel(INPUT_QUEUE);
         let addresses = group
@@ -133,8 +157,10 @@ impl BeaconProcess {
             group.nodes.iter().map(|n| n.index).collect(),
         );
         config.catchup_period_ms = u64::from(group.catchup_period_secs) * 1000;
-        let crypto = Arc::new(ShareCrypto::new(share, poly).map_err(|e| fail("share file", &e))?);
-        let engine = Engine::new(config, crypto, last).map_err(|e| fail("engine", &e))?;
+        let crypto: Arc<dyn ThresholdCrypto> =
+            Arc::new(ShareCrypto::new(share, poly).map_err(|e| fail("share file", &e))?);
+        let engine =
+            Engine::new(config, Arc::clone(&crypto), last).map_err(|e| fail("engine", &e))?;
         let process = Arc::new(BeaconProcess {
             beacon_id,
             info,
@@ -146,6 +172,7 @@ impl BeaconProcess {
             metrics,
             peers,
             sync,
+            crypto,
         });
         Ok((process, engine, receiver))
     }
@@ -160,6 +187,7 @@ impl BeaconProcess {
             metrics: Arc::clone(&self.metrics),
             peers: Arc::clone(&self.peers),
             sync: Arc::clone(&self.sync),
+            crypto: Arc::clone(&self.crypto),
         }
     }
 }

@@ -50,7 +50,8 @@ fn follow_chain<T: Send + 'static>(
             let head = *latest.borrow_and_update();
             while next <= head {
                 let store = Arc::clone(&process.store);
-                let chunk = tokio::task::spawn_blocking(move || store.range(next, STREAM_CHUNK)).await;
+                let chunk =
+                    tokio::task::spawn_blocking(move || store.range(next, STREAM_CHUNK)).await;
                 let chunk = match chunk {
                     Ok(Ok(chunk)) if !chunk.is_empty() => chunk,
                     Ok(Ok(_)) => break,
@@ -131,7 +132,10 @@ impl NodeService for Daemon {
         packet: PartialBeaconPacket,
     ) -> Result<(), Status> {
         let p = self.beacon(beacon_id)?;
-        let from = caller.ip().map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".to_owned());
+        let from = caller
+            .ip()
+            .map(|ip| ip.to_string())
+            .unwrap_or_else(|| "unknown".to_owned());
         let event = Event::Partial {
             from,
             packet: PartialPacket {
@@ -159,10 +163,18 @@ impl NodeService for Daemon {
                 last + 1
             )));
         }
-        Ok(follow_chain(Arc::clone(p), from_round.max(1), beacon_packet))
+        Ok(follow_chain(
+            Arc::clone(p),
+            from_round.max(1),
+            beacon_packet,
+        ))
     }
 
-    async fn status(&self, beacon_id: &str, check_conn: Vec<String>) -> Result<StatusResponse, Status> {
+    async fn status(
+        &self,
+        beacon_id: &str,
+        check_conn: Vec<String>,
+    ) -> Result<StatusResponse, Status> {
         let p = self.beacon(beacon_id)?;
         let last = p.store.last().map_err(internal)?.round;
         let now = super::clock::unix_ms() / 1000;
@@ -170,7 +182,10 @@ impl NodeService for Daemon {
         let mut connections = std::collections::HashMap::new();
         for address in check_conn {
             let ok = match self.pool.get(&address) {
-                Ok(client) => client.get_identity(&crate::net::BeaconTarget::id(beacon_id)).await.is_ok(),
+                Ok(client) => client
+                    .get_identity(&crate::net::BeaconTarget::id(beacon_id))
+                    .await
+                    .is_ok(),
                 Err(_) => false,
             };
             connections.insert(address, ok);
@@ -207,11 +222,16 @@ impl NodeService for Daemon {
         }
         match p.store.get(round).map_err(internal)? {
             Some(b) => Ok(public_rand(b)),
-            None => Err(Status::not_found(format!("round {round} is not stored here"))),
+            None => Err(Status::not_found(format!(
+                "round {round} is not stored here"
+            ))),
         }
     }
 
-    async fn public_rand_stream(&self, beacon_id: &str) -> Result<BoxStream<PublicRandResponse>, Status> {
+    async fn public_rand_stream(
+        &self,
+        beacon_id: &str,
+    ) -> Result<BoxStream<PublicRandResponse>, Status> {
         let p = self.beacon(beacon_id)?;
         let last = p.store.last().map_err(internal)?.round;
         Ok(follow_chain(Arc::clone(p), last + 1, public_rand))

@@ -98,10 +98,10 @@ impl SyncManager {
         let this = Arc::clone(self);
         tokio::spawn(async move {
             let outcome = this.run(generation).await;
-            if let Ok(mut state) = this.state.lock() {
-                if state.generation == generation {
-                    state.running = false;
-                }
+            if let Ok(mut state) = this.state.lock()
+                && state.generation == generation
+            {
+                state.running = false;
             }
             match outcome {
                 Ok(last) => tracing::info!(beacon_id = %this.beacon_id, last, "sync done"),
@@ -115,7 +115,10 @@ impl SyncManager {
     }
 
     fn superseded(&self, generation: u64) -> bool {
-        self.state.lock().map(|s| s.generation != generation).unwrap_or(true)
+        self.state
+            .lock()
+            .map(|s| s.generation != generation)
+            .unwrap_or(true)
     }
 
     /// Tries the peers in turn until the target is reached; returns the last stored round.
@@ -126,7 +129,7 @@ impl SyncManager {
             if last >= self.target() || self.superseded(generation) {
                 return Ok(last);
             }
-            match self.from_peer(&peer, last + 1, generation).await {
+            match self.sync_with(&peer, last + 1, generation).await {
                 Ok(last) if last >= self.target() => return Ok(last),
                 Ok(last) => errors.push(format!("{peer}: stopped at round {last}")),
                 Err(e) => errors.push(format!("{peer}: {e}")),
@@ -139,7 +142,7 @@ impl SyncManager {
         Err(format!("every peer failed: {}", errors.join("; ")))
     }
 
-    async fn from_peer(&self, peer: &str, from: u64, generation: u64) -> Result<u64, String> {
+    async fn sync_with(&self, peer: &str, from: u64, generation: u64) -> Result<u64, String> {
         let mut stream = self.source.stream_from(peer, from).await?;
         // A peer that has nothing new for two periods is done (its stream follows its head).
         let idle = Duration::from_secs(2 * u64::from(self.info.period()));
@@ -203,7 +206,10 @@ impl SyncManager {
             state.last_progress_ms = unix_ms();
         }
         let round = last.round;
-        let _ = self.engine.send(Input::Event(Event::StoreAdvanced { last })).await;
+        let _ = self
+            .engine
+            .send(Input::Event(Event::StoreAdvanced { last }))
+            .await;
         Ok(round)
     }
 }
