@@ -45,9 +45,10 @@ pub struct Args {
     /// The demo page directory (default: `www/` of the source tree, found from the binary).
     #[arg(long)]
     www: Option<PathBuf>,
-    /// Deal the group key with a trusted dealer (the only setup until the DKG lands; refused
-    /// for addresses that are not loopback).
-    #[arg(long, default_value_t = true)]
+    /// Accepted for clarity: until the DKG lands the devnet always deals the group key with a
+    /// trusted dealer, which exists nowhere else (`start` has none) and only ever for loopback
+    /// addresses.
+    #[arg(long, hide = true)]
     insecure_trusted_dealer: bool,
 }
 
@@ -69,11 +70,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             Scheme::ALL.map(|s| s.id()).join(", ")
         ))
     })?;
-    if !args.insecure_trusted_dealer {
-        return Err(Failure::usage(
-            "the devnet needs --insecure-trusted-dealer until the DKG lands",
-        ));
-    }
+    let _ = args.insecure_trusted_dealer;
     if !args.http.ip().is_loopback() {
         return Err(Failure::usage(format!(
             "the devnet's trusted dealer is for loopback only; --http {} is not a loopback address",

@@ -211,6 +211,9 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
                 })
         });
     }
+    for process in daemon.beacons.values() {
+        tokio::spawn(self_check(Arc::clone(process), config.transport.clone()));
+    }
     let mut loops = Vec::new();
     for (process, engine, inputs) in engines {
         let ctx = process.loop_context();
@@ -254,6 +257,38 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
     let _ = grace.await;
     tracing::info!("drand-node stopped");
     failure.map_or(Ok(()), Err)
+}
+
+/// Dials this node's own advertised address through the real client path, as a peer would, and
+/// checks that it answers with this node's key: a wrong address, a proxy without HTTP/2 or a
+/// TLS/plaintext mismatch shows up at start-up, in words, instead of as silent missing partials
+/// (the 2024 testnet post-mortem). Retries for a few seconds while the listener comes up.
+async fn self_check(process: Arc<BeaconProcess>, transport: TransportMode) {
+    let address = process.identity.address.clone();
+    let target = crate::net::BeaconTarget::id(&process.beacon_id);
+    let mut last_error = String::new();
+    for _ in 0..10 {
+        let outcome = match crate::net::PeerClient::connect(&address, &transport) {
+            Ok(client) => client
+                .get_identity(&target)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match outcome {
+            Ok(identity) if identity.key == process.identity.key => {
+                tracing::info!(beacon_id = %process.beacon_id, %address, "self-check: our advertised address answers with our key");
+                return;
+            }
+            Ok(_) => {
+                tracing::error!(beacon_id = %process.beacon_id, %address, "self-check: our advertised address answers with ANOTHER node's key; peers cannot reach this node");
+                return;
+            }
+            Err(e) => last_error = e,
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    tracing::error!(beacon_id = %process.beacon_id, %address, error = %last_error, "self-check: our advertised address is not reachable as peers dial it");
 }
 
 /// The public HTTP API over every beacon, plus the demo page when configured.
