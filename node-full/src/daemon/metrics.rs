@@ -19,7 +19,8 @@ pub struct BeaconMetrics {
     pub group_threshold: AtomicU64,
     /// Milliseconds between a round's time and the moment its beacon was stored (last round).
     pub beacon_discrepancy_latency: AtomicU64,
-    /// Partials received and rejected (invalid, future, unknown index, ...).
+    /// Partials rejected as misbehaviour (invalid, future, unknown index, ...; not the benign
+    /// stale or duplicate ones every healthy round has).
     pub partials_rejected: AtomicU64,
     /// Beacons stored from sync rather than aggregation.
     pub beacons_synced: AtomicU64,
@@ -67,7 +68,7 @@ pub fn render(start_unix_secs: u64, beacons: &[(String, &BeaconMetrics)]) -> Str
         ),
         (
             "partials_rejected_total",
-            "Partials rejected, all reasons",
+            "Partials rejected as misbehaviour",
             |m| m.partials_rejected.load(Ordering::Relaxed),
         ),
         ("beacons_synced_total", "Beacons stored from sync", |m| {
