@@ -1,6 +1,22 @@
-//! Curve operations the verifier already has and the node needs for signing: the strict BN254
-//! decoders (kyber's uncompressed encodings) and evmnet's hash-to-G1, so there is one copy of
-//! each in the project. BLS12-381 needs nothing here: `blstrs` hashes and encodes it directly.
+//! Curve operations the verifier already has and the node needs for signing: the strict point
+//! decoders (BLS12-381 compressed, BN254 kyber's uncompressed) and evmnet's hash-to-G1, so there
+//! is one copy of each in the project. BLS12-381 hashing and encoding come from `blstrs`.
+
+/// BLS12-381 helpers over `blstrs` types.
+pub mod bls12_381 {
+    use crate::error::{DecodeError, Field};
+
+    /// Strictly decodes a compressed G1 point (48 bytes): canonical flags and coordinates, on
+    /// the curve, in the subgroup, not the identity.
+    pub fn decode_g1(field: Field, bytes: &[u8]) -> Result<blstrs::G1Affine, DecodeError> {
+        crate::backend::bls12_381::decode_g1(field, bytes)
+    }
+
+    /// Strictly decodes a compressed G2 point (96 bytes), with the same rules as G1.
+    pub fn decode_g2(field: Field, bytes: &[u8]) -> Result<blstrs::G2Affine, DecodeError> {
+        crate::backend::bls12_381::decode_g2(field, bytes)
+    }
+}
 
 /// BN254 (evmnet) helpers over arkworks types.
 pub mod bn254 {

@@ -36,7 +36,7 @@ impl core::fmt::Debug for G2Key {
 /// re-encoding check.
 macro_rules! strict_decoder {
     ($name:ident, $point:ty, $size:expr) => {
-        fn $name(field: Field, bytes: &[u8]) -> Result<$point, DecodeError> {
+        pub(crate) fn $name(field: Field, bytes: &[u8]) -> Result<$point, DecodeError> {
             check_compressed(field, bytes, $size)?;
             let mut fixed = [0u8; $size];
             fixed.copy_from_slice(bytes);

@@ -124,26 +124,7 @@ pub fn show(show: Show) -> Result<(), Failure> {
                 println!("{}", drand_lite::hex::encode(&packet.hash));
                 return Ok(());
             }
-            let scheme = drand_lite::Scheme::from_id(&packet.scheme_id).ok_or_else(|| {
-                Failure::failed(format!(
-                    "daemon reports unknown scheme {:?}",
-                    packet.scheme_id
-                ))
-            })?;
-            let seed: [u8; 32] = packet.group_hash.as_slice().try_into().map_err(|_| {
-                Failure::failed("daemon reports a genesis seed that is not 32 bytes")
-            })?;
-            let genesis = u64::try_from(packet.genesis_time)
-                .map_err(|_| Failure::failed("daemon reports a negative genesis time"))?;
-            let info = drand_lite::ChainInfo::new(
-                scheme,
-                &packet.public_key,
-                packet.period,
-                genesis,
-                seed,
-                &args.id,
-            )
-            .map_err(Failure::failed)?;
+            let info = super::chain_info_from_packet(&packet, &args.id).map_err(Failure::failed)?;
             println!("{}", info.to_v2_json());
         }
         Show::Group(args) => {

@@ -90,6 +90,55 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// How to dial peers: plaintext only when asked for explicitly (`plaintext_flag` names the
+/// flag in messages), otherwise TLS trusting `tls_ca` or the public web roots.
+pub(crate) fn transport_mode(
+    plaintext: bool,
+    plaintext_flag: &str,
+    tls_ca: Option<&std::path::Path>,
+) -> Result<crate::net::TransportMode, Failure> {
+    use crate::net::TransportMode;
+    use crate::net::tls::TrustRoots;
+    if plaintext {
+        if tls_ca.is_some() {
+            return Err(Failure::usage(format!(
+                "{plaintext_flag} and --tls-ca exclude each other"
+            )));
+        }
+        return Ok(TransportMode::Plaintext);
+    }
+    let roots = match tls_ca {
+        Some(ca) => TrustRoots::ca_file(ca).map_err(Failure::usage)?,
+        None => TrustRoots::WebPki,
+    };
+    TransportMode::tls(&roots).map_err(Failure::usage)
+}
+
+/// Chain info from a node's `ChainInfoPacket`, validated by the verifier core.
+pub(crate) fn chain_info_from_packet(
+    packet: &crate::proto::ChainInfoPacket,
+    beacon_id: &str,
+) -> Result<drand_lite::ChainInfo, String> {
+    let scheme = drand_lite::Scheme::from_id(&packet.scheme_id)
+        .ok_or_else(|| format!("the node reports an unknown scheme {:?}", packet.scheme_id))?;
+    let seed: [u8; 32] = packet
+        .group_hash
+        .as_slice()
+        .try_into()
+        .map_err(|_| "the node reports a genesis seed that is not 32 bytes".to_owned())?;
+    let genesis = u64::try_from(packet.genesis_time)
+        .map_err(|_| "the node reports a negative genesis time".to_owned())?;
+    drand_lite::ChainInfo::new(
+        scheme,
+        &packet.public_key,
+        packet.period,
+        genesis,
+        seed,
+        beacon_id,
+    )
+    .map_err(|e| e.to_string())
+}
+
 /// A multi-threaded tokio runtime for the commands that do network I/O.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()

@@ -8,9 +8,8 @@ use std::path::PathBuf;
 
 use super::Failure;
 use crate::daemon::{self, DaemonConfig};
-use crate::net::TransportMode;
 use crate::net::server::ListenMode;
-use crate::net::tls::{TrustRoots, server_config_from_files};
+use crate::net::tls::server_config_from_files;
 
 /// Flags of `drand-node start`.
 #[derive(clap::Args)]
@@ -81,20 +80,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
             ));
         }
     };
-    let transport = if args.plaintext_group {
-        if args.tls_ca.is_some() {
-            return Err(Failure::usage(
-                "--plaintext-group and --tls-ca exclude each other",
-            ));
-        }
-        TransportMode::Plaintext
-    } else {
-        let roots = match &args.tls_ca {
-            Some(ca) => TrustRoots::ca_file(ca).map_err(Failure::usage)?,
-            None => TrustRoots::WebPki,
-        };
-        TransportMode::tls(&roots).map_err(Failure::usage)?
-    };
+    let transport = super::transport_mode(
+        args.plaintext_group,
+        "--plaintext-group",
+        args.tls_ca.as_deref(),
+    )?;
     let config = DaemonConfig {
         folder: args.folder,
         beacon_id: args.id,

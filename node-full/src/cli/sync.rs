@@ -10,7 +10,6 @@ use futures_util::StreamExt;
 
 use super::Failure;
 use crate::files::layout::BeaconPaths;
-use crate::net::tls::TrustRoots;
 use crate::net::{BeaconTarget, PeerClient, TransportMode};
 use crate::store::{BeaconStore, RedbStore, StoredBeacon};
 
@@ -47,15 +46,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), Failure> {
     let expected = drand_lite::ChainHash::parse(&args.chain_hash.to_ascii_lowercase())
         .map_err(|e| Failure::usage(format!("--chain-hash: {e}")))?;
-    let mode = if args.plaintext {
-        TransportMode::Plaintext
-    } else {
-        let roots = match &args.tls_ca {
-            Some(ca) => TrustRoots::ca_file(ca).map_err(Failure::usage)?,
-            None => TrustRoots::WebPki,
-        };
-        TransportMode::tls(&roots).map_err(Failure::usage)?
-    };
+    let mode = super::transport_mode(args.plaintext, "--plaintext", args.tls_ca.as_deref())?;
     let paths = BeaconPaths::new(&args.folder, &args.id).map_err(Failure::usage)?;
     super::runtime()?.block_on(async move {
         let target = BeaconTarget::id(&args.id).with_chain_hash(expected.0.to_vec());
@@ -100,24 +91,8 @@ async fn sync_from(
 ) -> Result<u64, String> {
     let client = PeerClient::connect(address, mode).map_err(|e| e.to_string())?;
     let packet = client.chain_info(target).await.map_err(|e| e.to_string())?;
-    let scheme = drand_lite::Scheme::from_id(&packet.scheme_id)
-        .ok_or_else(|| format!("unknown scheme {:?}", packet.scheme_id))?;
-    let seed: [u8; 32] = packet
-        .group_hash
-        .as_slice()
-        .try_into()
-        .map_err(|_| "the genesis seed is not 32 bytes".to_owned())?;
-    let genesis =
-        u64::try_from(packet.genesis_time).map_err(|_| "negative genesis time".to_owned())?;
-    let info = drand_lite::ChainInfo::new(
-        scheme,
-        &packet.public_key,
-        packet.period,
-        genesis,
-        seed,
-        &target.beacon_id,
-    )
-    .map_err(|e| e.to_string())?;
+    let info = super::chain_info_from_packet(&packet, &target.beacon_id)?;
+    let scheme = info.scheme();
     info.check_pin(expected).map_err(|e| e.to_string())?;
     let db = paths.db_dir();
     std::fs::create_dir_all(&db).map_err(|e| format!("cannot create {}: {e}", db.display()))?;

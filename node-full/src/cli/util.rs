@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 
 use super::Failure;
-use crate::net::tls::TrustRoots;
-use crate::net::{BeaconTarget, TransportMode, check_addresses};
+use crate::net::{BeaconTarget, check_addresses};
 
 /// `drand-node util ...`.
 #[derive(clap::Subcommand)]
@@ -40,20 +39,7 @@ pub fn run(util: Util) -> Result<(), Failure> {
 }
 
 fn check(args: CheckArgs) -> Result<(), Failure> {
-    let mode = if args.plaintext {
-        if args.tls_ca.is_some() {
-            return Err(Failure::usage(
-                "--plaintext and --tls-ca exclude each other",
-            ));
-        }
-        TransportMode::Plaintext
-    } else {
-        let roots = match &args.tls_ca {
-            Some(ca) => TrustRoots::ca_file(ca).map_err(Failure::usage)?,
-            None => TrustRoots::WebPki,
-        };
-        TransportMode::tls(&roots).map_err(Failure::usage)?
-    };
+    let mode = super::transport_mode(args.plaintext, "--plaintext", args.tls_ca.as_deref())?;
     let target = BeaconTarget::id(&args.id);
     let reports = super::runtime()?.block_on(check_addresses(&args.addresses, &mode, &target));
     let mut failed = 0;

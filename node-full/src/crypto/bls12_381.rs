@@ -3,7 +3,6 @@
 //! the ZCash compressed encoding, decoded as strictly as the verifier core decodes them.
 
 use blstrs::{Bls12, G1Affine, G1Projective, G2Affine, G2Prepared, G2Projective, Scalar};
-use drand_lite::encoding::{G1_COMPRESSED, G2_COMPRESSED, check_compressed};
 use drand_lite::{DecodeError, Field};
 use group::prime::PrimeCurveAffine;
 use group::{Curve, Group};
@@ -19,35 +18,8 @@ pub(crate) struct KeyOnG1;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct KeyOnG2;
 
-/// Strict decoders (the verifier core's rules): structure and canonical coordinates first,
-/// then decompression, curve, subgroup, identity and a canonical re-encoding check.
-macro_rules! strict_decoder {
-    ($name:ident, $point:ty, $size:expr) => {
-        fn $name(field: Field, bytes: &[u8]) -> Result<$point, DecodeError> {
-            check_compressed(field, bytes, $size)?;
-            let mut fixed = [0u8; $size];
-            fixed.copy_from_slice(bytes);
-            let point: $point = Option::from(<$point>::from_compressed_unchecked(&fixed))
-                .ok_or(DecodeError::NotOnCurve { field })?;
-            if !bool::from(point.is_on_curve()) {
-                return Err(DecodeError::NotOnCurve { field });
-            }
-            if !bool::from(point.is_torsion_free()) {
-                return Err(DecodeError::NotInSubgroup { field });
-            }
-            if bool::from(point.is_identity()) {
-                return Err(DecodeError::Identity { field });
-            }
-            if point.to_compressed() != fixed {
-                return Err(DecodeError::NonCanonicalPoint { field });
-            }
-            Ok(point)
-        }
-    };
-}
-
-strict_decoder!(decode_g1, G1Affine, G1_COMPRESSED);
-strict_decoder!(decode_g2, G2Affine, G2_COMPRESSED);
+// Strict decoding is the verifier core's: one set of rules in the project.
+use drand_lite::curves::bls12_381::{decode_g1, decode_g2};
 
 /// `k · p` by double-and-add for a small public `k` (an evaluation point, at most 2^16):
 /// about 17 doublings instead of a full 255-bit multiplication.

@@ -109,7 +109,9 @@ fn dispatch(output: Output, ctx: &LoopContext) -> bool {
             if reason.is_benign() {
                 tracing::debug!(beacon_id = %ctx.beacon_id, peer = %from, round, reason = ?reason, "partial not used");
             } else {
-                ctx.metrics.partials_rejected.fetch_add(1, Ordering::Relaxed);
+                ctx.metrics
+                    .partials_rejected
+                    .fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(beacon_id = %ctx.beacon_id, peer = %from, round, reason = ?reason, "partial rejected");
             }
         }

@@ -184,32 +184,18 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
         });
     }
     if let Some(address) = config.public_listen {
-        let listener = bind("public HTTP", address).await?;
         let router = public_router(&daemon, config.www.as_deref());
-        let stop = stop();
-        tasks.spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(stop)
-                .await
-                .map_err(|e| DaemonError::Serve {
-                    what: "public HTTP",
-                    error: e.to_string(),
-                })
-        });
+        serve_http(&mut tasks, "public HTTP", address, router, stop()).await?;
     }
     if let Some(address) = config.metrics {
-        let listener = bind("metrics", address).await?;
-        let router = metrics_router(&daemon);
-        let stop = stop();
-        tasks.spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(stop)
-                .await
-                .map_err(|e| DaemonError::Serve {
-                    what: "metrics",
-                    error: e.to_string(),
-                })
-        });
+        serve_http(
+            &mut tasks,
+            "metrics",
+            address,
+            metrics_router(&daemon),
+            stop(),
+        )
+        .await?;
     }
     for process in daemon.beacons.values() {
         tokio::spawn(self_check(Arc::clone(process), config.transport.clone()));
@@ -257,6 +243,27 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
     let _ = grace.await;
     tracing::info!("drand-node stopped");
     failure.map_or(Ok(()), Err)
+}
+
+/// Binds `address` and serves `router` on it in `tasks` until `stop` resolves.
+async fn serve_http(
+    tasks: &mut tokio::task::JoinSet<Result<(), DaemonError>>,
+    what: &'static str,
+    address: SocketAddr,
+    router: axum::Router,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), DaemonError> {
+    let listener = bind(what, address).await?;
+    tasks.spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(stop)
+            .await
+            .map_err(|e| DaemonError::Serve {
+                what,
+                error: e.to_string(),
+            })
+    });
+    Ok(())
 }
 
 /// Dials this node's own advertised address through the real client path, as a peer would, and
