@@ -34,6 +34,13 @@ impl BeaconMetrics {
             map.insert(address.to_owned(), u64::from(failed));
         }
     }
+
+    /// Whether the last partial sent to `address` failed.
+    pub fn send_error(&self, address: &str) -> bool {
+        self.error_sending_partial
+            .lock()
+            .is_ok_and(|map| map.get(address).is_some_and(|v| *v != 0))
+    }
 }
 
 /// Renders every beacon process's gauges plus the process-wide ones.
