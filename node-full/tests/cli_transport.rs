@@ -164,10 +164,22 @@ fn plaintext_listener_in_a_tls_group_is_named_and_never_fallen_back_to() {
     // The chain goes on (the TLS pair has t = 2); the plaintext node follows only by syncing:
     // no partial of the others reached it, so it never aggregated a beacon of its own.
     let target = restarted_at + 4;
-    wait_for(
+    wait_for_or(
         "the chain advances 4 rounds",
         Duration::from_secs(20),
         || tls_node.last_stored().filter(|r| *r >= target),
+        || {
+            let tail = |log: String| log.lines().rev().take(40).collect::<Vec<_>>().join("\n");
+            format!(
+                "target {target}, status {:?} / {:?} / {:?}\n--- node 0 (newest first)\n{}\n--- node 1\n{}\n--- plaintext node\n{}",
+                devnet.nodes[0].last_stored(),
+                devnet.nodes[1].last_stored(),
+                plain.last_stored(),
+                tail(devnet.nodes[0].log()),
+                tail(devnet.nodes[1].log()),
+                tail(read_log())
+            )
+        },
     );
     wait_for_or(
         "the plaintext node follows by sync",
