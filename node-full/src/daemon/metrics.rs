@@ -35,6 +35,13 @@ impl BeaconMetrics {
             map.insert(address.to_owned(), u64::from(failed));
         }
     }
+
+    /// Whether the last partial sent to `address` failed.
+    pub fn send_error(&self, address: &str) -> bool {
+        self.error_sending_partial
+            .lock()
+            .is_ok_and(|map| map.get(address).is_some_and(|v| *v != 0))
+    }
 }
 
 /// A per-beacon gauge: name, help text and how to read it.

@@ -71,9 +71,22 @@ impl Peers {
             let beacon_id = self.beacon_id.clone();
             tokio::spawn(async move {
                 let result = client.partial_beacon(&target, message).await;
+                let was_failing = metrics.send_error(&address);
                 metrics.set_send_error(&address, result.is_err());
-                if let Err(e) = result {
-                    tracing::debug!(beacon_id = %beacon_id, peer = %address, round = packet.round, error = %e, "partial not delivered");
+                match result {
+                    // The first failure of an episode is a warning in words (a transport
+                    // mismatch or a rejected certificate must show at the default level);
+                    // repeats every round stay at debug until a send succeeds again.
+                    Err(e) if !was_failing => {
+                        tracing::warn!(beacon_id = %beacon_id, peer = %address, round = packet.round, error = %e, "partial not delivered (repeats are logged at debug level until it succeeds)")
+                    }
+                    Err(e) => {
+                        tracing::debug!(beacon_id = %beacon_id, peer = %address, round = packet.round, error = %e, "partial not delivered")
+                    }
+                    Ok(_) if was_failing => {
+                        tracing::info!(beacon_id = %beacon_id, peer = %address, "partials reach the peer again")
+                    }
+                    Ok(_) => {}
                 }
             });
         }

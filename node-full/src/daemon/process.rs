@@ -62,10 +62,13 @@ impl BeaconProcess {
             beacon_id: beacon_id.clone(),
             reason: format!("{what}: {e}"),
         };
+        // Named with their path where the error itself does not carry it.
+        let group_file = format!("group file {}", paths.group_file().display());
+        let share_file = format!("share file {}", paths.share_file().display());
         let group = Group::read(&paths.group_file()).map_err(|e| fail("group file", &e))?;
         group
             .verify_self_signatures()
-            .map_err(|e| fail("group file", &e))?;
+            .map_err(|e| fail("group file", &e.with_path(&paths.group_file())))?;
         let loaded = keys::load_keypair(paths.folder(), &beacon_id, Some(group.scheme))
             .map_err(|e| fail("keypair", &e))?;
         if let Some(migration) = &loaded.migration {
@@ -74,7 +77,7 @@ impl BeaconProcess {
         let identity = loaded.identity;
         let node = group.node_by_key(&identity.key).ok_or_else(|| {
             fail(
-                "group file",
+                &group_file,
                 &"this node's public key is not in the group: was the group file replaced by hand?",
             )
         })?;
@@ -83,24 +86,24 @@ impl BeaconProcess {
             .map_err(|e| fail("share file", &e))?;
         key_share
             .check_group(&group)
-            .map_err(|e| fail("share file", &e))?;
+            .map_err(|e| fail("share file", &e.with_path(&paths.share_file())))?;
         let KeyShare {
             share,
             commits: poly,
         } = key_share;
         if share.index() != own_index {
             return Err(fail(
-                "share file",
+                &share_file,
                 &format!(
                     "share index {} but the group lists this node at {own_index}",
                     share.index()
                 ),
             ));
         }
-        let info = group.chain_info().map_err(|e| fail("group file", &e))?;
+        let info = group.chain_info().map_err(|e| fail(&group_file, &e))?;
         if poly.public_key() != info.public_key() {
             return Err(fail(
-                "share file",
+                &share_file,
                 &"its commitments are not the group's public key",
             ));
         }
@@ -158,7 +161,7 @@ impl BeaconProcess {
         );
         config.catchup_period_ms = u64::from(group.catchup_period_secs) * 1000;
         let crypto: Arc<dyn ThresholdCrypto> =
-            Arc::new(ShareCrypto::new(share, poly).map_err(|e| fail("share file", &e))?);
+            Arc::new(ShareCrypto::new(share, poly).map_err(|e| fail(&share_file, &e))?);
         let engine =
             Engine::new(config, Arc::clone(&crypto), last).map_err(|e| fail("engine", &e))?;
         let process = Arc::new(BeaconProcess {

@@ -4,10 +4,12 @@
 //! (for example a header promising more pages than the file has). Every call into redb
 //! therefore runs under [`guarded`], which turns such a panic into [`StoreError::Corrupt`].
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::Once;
 
 use super::StoreError;
 
@@ -18,13 +20,37 @@ const BOLT_MAGIC_AT_16: [u8; 4] = [0xED, 0xDA, 0x0C, 0xED];
 /// The first bytes of an SQLite database.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
+thread_local! {
+    /// Set while this thread runs inside [`guarded`]: its panics become errors, not noise.
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Installs (once) a panic hook that stays silent for panics caught by [`guarded`] (they are
+/// reported as [`StoreError::Corrupt`] naming the file) and defers to the previous hook for
+/// every other panic, so a damaged store never prints "panicked at" and a backtrace.
+fn quiet_panic_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// Runs `f`, turning a panic inside redb into [`StoreError::Corrupt`] naming `path` and `op`.
 pub(super) fn guarded<T>(
     path: &Path,
     op: &str,
     f: impl FnOnce() -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    quiet_panic_hook();
+    let outer = QUIET.with(|q| q.replace(true));
+    let caught = catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(outer));
+    match caught {
         Ok(result) => result,
         Err(payload) => {
             let why = payload
