@@ -118,6 +118,9 @@ pub(crate) async fn supervise(
     http: SocketAddr,
     has_www: bool,
 ) -> Result<(), Failure> {
+    // Listen for Ctrl-C and SIGTERM from the start, so that stopping the devnet while it waits
+    // for its first beacon still stops the nodes (the caller stops them when this returns).
+    let mut signals = Signals::new()?;
     let base = format!("http://{http}");
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
@@ -142,7 +145,13 @@ pub(crate) async fn supervise(
                 dir.display()
             )));
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(200)) => {}
+            () = signals.recv() => {
+                println!("devnet: stopping {} nodes", specs.len());
+                return Ok(());
+            }
+        }
     };
     let nodes: Vec<serde_json::Value> = specs
         .iter()
@@ -181,17 +190,42 @@ pub(crate) async fn supervise(
         println!("devnet: demo page unavailable (www/ and pkg/ not found; pass --www)");
     }
     println!("devnet: Ctrl-C stops every node");
-    wait_for_stop(specs, children).await
+    wait_for_stop(specs, children, &mut signals).await
 }
 
-async fn wait_for_stop(specs: &[NodeSpec], children: &mut [Child]) -> Result<(), Failure> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .map_err(Failure::failed)?;
+/// SIGINT (Ctrl-C) and SIGTERM, registered once.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Signals, Failure> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt()).map_err(Failure::failed)?,
+            terminate: signal(SignalKind::terminate()).map_err(Failure::failed)?,
+        })
+    }
+
+    /// Resolves at the next SIGINT or SIGTERM.
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+}
+
+async fn wait_for_stop(
+    specs: &[NodeSpec],
+    children: &mut [Child],
+    signals: &mut Signals,
+) -> Result<(), Failure> {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
-            _ = term.recv() => break,
+            () = signals.recv() => break,
             _ = tick.tick() => {
                 let mut alive = 0;
                 for child in children.iter_mut() {

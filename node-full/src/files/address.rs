@@ -12,6 +12,9 @@ pub fn validate_address(address: &str) -> Result<(), FilesError> {
         address: address.to_owned(),
         reason,
     };
+    if address.contains("://") {
+        return Err(bad("give HOST:PORT without a scheme such as `https://`"));
+    }
     let (host, port) = address
         .rsplit_once(':')
         .ok_or_else(|| bad("missing `:port`"))?;
@@ -53,6 +56,14 @@ pub fn validate_address(address: &str) -> Result<(), FilesError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_is_named_as_such() {
+        let err = validate_address("http://host:1234")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("without a scheme"), "{err}");
+    }
 
     #[test]
     fn accepts_real_addresses() {

@@ -9,7 +9,8 @@ use super::StoreError;
 use super::redb_errors::{guarded, io_error, map};
 use super::redb_store::{BEACONS, CACHE_BYTES, CHAINED_KEY, FORMAT_KEY, FORMAT_V1, META};
 
-/// The redb settings every open uses.
+/// The redb settings every open of an existing store uses: a repair there means the store was
+/// not closed cleanly, which operators should see.
 pub(super) fn builder() -> redb::Builder {
     let mut builder = Database::builder();
     builder.set_cache_size(CACHE_BYTES);
@@ -47,9 +48,11 @@ pub(super) fn create(path: &Path, chained: bool, genesis_seed: &[u8]) -> Result<
         Err(e) => return Err(io_error(&tmp, "removing a half-created store", &e)),
     }
     guarded(&tmp, "creating", || {
-        let db = builder()
-            .create(&tmp)
-            .map_err(|e| map(&tmp, "creating", e))?;
+        // redb initialises a brand-new file through its repair path, so creation uses a builder
+        // without the "not closed cleanly" warning (which would be a false alarm here).
+        let mut fresh = Database::builder();
+        fresh.set_cache_size(CACHE_BYTES);
+        let db = fresh.create(&tmp).map_err(|e| map(&tmp, "creating", e))?;
         let mut txn = db.begin_write().map_err(|e| map(&tmp, "creating", e))?;
         txn.set_quick_repair(true);
         {
