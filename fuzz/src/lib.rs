@@ -1,9 +1,9 @@
-//! Support for the drand-lite fuzz targets: real chains to verify against, the oracles the
-//! targets share, and the seed corpus generator.
+//! Support for the fuzz targets: real chains to verify against, the oracles the targets share,
+//! the full node's fixtures ([`node`], [`http`]), and the seed corpus generator.
 //!
 //! Every oracle here panics on disagreement, so that libFuzzer records the input as a crash. A
-//! panic in a target is therefore either a panic inside drand-lite or a broken invariant that
-//! the panic message names.
+//! panic in a target is therefore either a panic inside drand-lite or drand-node, or a broken
+//! invariant that the panic message names.
 
 use std::sync::OnceLock;
 
@@ -12,6 +12,9 @@ use drand_lite::{
 };
 
 pub mod fixtures;
+pub mod http;
+pub mod node;
+mod node_seeds;
 pub mod seeds;
 
 /// A real chain, parsed and pinned, with genuine beacons and their verification results.

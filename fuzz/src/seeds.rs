@@ -1,5 +1,7 @@
 //! The seed corpus, `fuzz/seeds/<target>/<name>`, derived from the fixtures: genuine chain info
-//! and beacons, their raw keys and signatures, and a few classic near misses.
+//! and beacons, their raw keys and signatures, and a few classic near misses; for the node
+//! targets, genuine gRPC messages of the dealt groups ([`crate::node`]), HTTP requests for every
+//! route, and real and generated node files.
 //!
 //! The committed files are checked against this generator by its test; to rewrite them:
 //!
@@ -23,7 +25,11 @@ pub struct Seed {
     pub bytes: Vec<u8>,
 }
 
-fn seed(target: &'static str, name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Seed {
+pub(crate) fn seed(
+    target: &'static str,
+    name: impl Into<String>,
+    bytes: impl Into<Vec<u8>>,
+) -> Seed {
     Seed {
         target,
         name: name.into(),
@@ -149,6 +155,9 @@ pub fn all() -> Vec<Seed> {
             x_equals_p(len),
         ));
     }
+    crate::node_seeds::grpc_messages(&mut out);
+    crate::node_seeds::http_routes(&mut out);
+    crate::node_seeds::node_files(&mut out);
     out
 }
 
@@ -159,7 +168,14 @@ mod tests {
 
     use super::*;
 
-    const TARGETS: [&str; 3] = ["beacon_json", "chain_info_json", "point_decoding"];
+    const TARGETS: [&str; 6] = [
+        "beacon_json",
+        "chain_info_json",
+        "point_decoding",
+        "grpc_messages",
+        "http_routes",
+        "node_files",
+    ];
 
     fn seeds_dir() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
