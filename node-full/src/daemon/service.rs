@@ -179,17 +179,30 @@ impl NodeService for Daemon {
         let last = p.store.last().map_err(internal)?.round;
         let now = super::clock::unix_ms() / 1000;
         let expected = drand_lite::round_at(&p.info, now).unwrap_or(0);
-        let mut connections = std::collections::HashMap::new();
-        for address in check_conn {
+        // Only group members are dialed (a caller must not make this node connect to hosts of
+        // its choosing), concurrently and each within a few seconds.
+        let members: Vec<String> = check_conn
+            .into_iter()
+            .filter(|a| p.peers.addresses().contains(a))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let checks = members.into_iter().map(|address| async move {
             let ok = match self.pool.get(&address) {
-                Ok(client) => client
-                    .get_identity(&crate::net::BeaconTarget::id(beacon_id))
-                    .await
-                    .is_ok(),
+                Ok(client) => tokio::time::timeout(
+                    Duration::from_secs(3),
+                    client.get_identity(&crate::net::BeaconTarget::id(beacon_id)),
+                )
+                .await
+                .is_ok_and(|r| r.is_ok()),
                 Err(_) => false,
             };
-            connections.insert(address, ok);
-        }
+            (address, ok)
+        });
+        let connections = futures_util::future::join_all(checks)
+            .await
+            .into_iter()
+            .collect();
         Ok(StatusResponse {
             dkg: Some(DkgStatus { status: 4 }),
             epoch: 1,
