@@ -2,7 +2,7 @@
 //! the engine) and each signer index holds at most a fixed number of partials here, the oldest
 //! evicted first. Nothing grows with time or with a flooding peer.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Partials that can be combined: same round and, for chained schemes, same previous signature.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -18,6 +18,10 @@ pub struct BucketKey {
 pub struct Bucket {
     /// Partial signatures by signer index.
     pub partials: BTreeMap<u32, Vec<u8>>,
+    /// Who sent each partial (for attribution when one turns out invalid).
+    pub senders: BTreeMap<u32, String>,
+    /// Indices whose partial was verified individually (or is our own).
+    pub verified: BTreeSet<u32>,
     /// How many partials the last failed recovery had (retry only with more).
     pub tried_len: usize,
     /// Whether this bucket already triggered a sync request.
@@ -62,23 +66,47 @@ impl PartialCache {
 
     /// Caches `partial` of `index` in `key`'s bucket (replacing nothing: callers check
     /// [`PartialCache::get`] first), evicting `index`'s oldest partial when at its limit.
-    pub fn insert(&mut self, key: BucketKey, index: u32, partial: Vec<u8>) {
+    pub fn insert(
+        &mut self,
+        key: BucketKey,
+        index: u32,
+        partial: Vec<u8>,
+        from: String,
+        verified: bool,
+    ) {
         let queue = self.by_signer.entry(index).or_default();
         while queue.len() >= self.max_per_signer {
             let Some(old) = queue.pop_front() else { break };
             if let Some(bucket) = self.buckets.get_mut(&old) {
                 bucket.partials.remove(&index);
+                bucket.senders.remove(&index);
+                bucket.verified.remove(&index);
                 if bucket.partials.is_empty() {
                     self.buckets.remove(&old);
                 }
             }
         }
         queue.push_back(key.clone());
-        self.buckets
-            .entry(key)
-            .or_default()
-            .partials
-            .insert(index, partial);
+        let bucket = self.buckets.entry(key).or_default();
+        bucket.partials.insert(index, partial);
+        bucket.senders.insert(index, from);
+        if verified {
+            bucket.verified.insert(index);
+        } else {
+            bucket.verified.remove(&index);
+        }
+    }
+
+    /// Removes `index`'s partial from `key`'s bucket (found invalid); returns who sent it.
+    pub fn remove(&mut self, key: &BucketKey, index: u32) -> Option<String> {
+        let bucket = self.buckets.get_mut(key)?;
+        bucket.partials.remove(&index)?;
+        bucket.verified.remove(&index);
+        let from = bucket.senders.remove(&index);
+        if let Some(queue) = self.by_signer.get_mut(&index) {
+            queue.retain(|k| k != key);
+        }
+        from
     }
 
     /// Drops every bucket of a round `<= last` (those rounds are stored).

@@ -65,6 +65,26 @@ impl ThresholdCrypto for FakeCrypto {
         }
     }
 
+    fn combine(
+        &self,
+        digest: &[u8],
+        partials: &[Vec<u8>],
+        threshold: usize,
+    ) -> Result<Vec<u8>, ThresholdError> {
+        // Like the real one: whatever the first `threshold` are, the result must verify.
+        let first: Vec<Vec<u8>> = partials.iter().take(threshold).cloned().collect();
+        if first.len() < threshold
+            || first
+                .iter()
+                .any(|p| self.verify_partial(digest, p).is_err())
+        {
+            return Err(ThresholdError::Recover(
+                "the combination does not verify".into(),
+            ));
+        }
+        self.recover(digest, &first, threshold)
+    }
+
     fn recover(
         &self,
         digest: &[u8],

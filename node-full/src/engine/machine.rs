@@ -47,6 +47,16 @@ impl core::fmt::Debug for Engine {
     }
 }
 
+/// A partial that passed the checks, to be cached.
+struct Admitted {
+    key: BucketKey,
+    index: u32,
+    /// Verified individually (only when it displaced a different partial of its index).
+    verified: bool,
+    /// The sender of the cached partial it displaces (proven invalid).
+    displaced: Option<String>,
+}
+
 impl Engine {
     /// An engine continuing from `last`, the last stored beacon (round 0 holds the genesis
     /// seed). Its first tick is due immediately: it signs the next round if its time has come
@@ -163,8 +173,9 @@ impl Engine {
         if round > self.last.round {
             let key = self.bucket_key(round, &previous);
             if self.cache.get(&key, self.config.own_index).is_none() {
+                let own = self.config.own_index;
                 self.cache
-                    .insert(key, self.config.own_index, partial.clone());
+                    .insert(key, own, partial.clone(), String::new(), true);
             }
         }
         out.push(Output::Broadcast(PartialPacket {
@@ -189,8 +200,27 @@ impl Engine {
     fn on_partial(&mut self, now: u64, from: String, packet: PartialPacket, out: &mut Vec<Output>) {
         let round = packet.round;
         match self.check_partial(now, &packet) {
-            Ok((key, index)) => {
-                self.cache.insert(key.clone(), index, packet.partial_sig);
+            Ok(Admitted {
+                key,
+                index,
+                verified,
+                displaced,
+            }) => {
+                if let Some(liar) = displaced {
+                    self.cache.remove(&key, index);
+                    // Two different partials for one index: the verified newcomer proves the
+                    // cached one (deterministic BLS) invalid.
+                    out.push(Output::Rejected {
+                        from: liar,
+                        round,
+                        reason: RejectReason::InvalidSignature {
+                            index,
+                            error: "displaced by the valid partial of its index".into(),
+                        },
+                    });
+                }
+                self.cache
+                    .insert(key.clone(), index, packet.partial_sig, from, verified);
                 self.request_sync_if_ahead(&key, out);
                 self.try_aggregate(now, out);
             }
@@ -202,12 +232,11 @@ impl Engine {
         }
     }
 
-    /// drand's `ProcessPartialBeacon` checks, cheapest first; the signature is verified last.
-    fn check_partial(
-        &self,
-        now: u64,
-        packet: &PartialPacket,
-    ) -> Result<(BucketKey, u32), RejectReason> {
+    /// drand's `ProcessPartialBeacon` checks, cheapest first. The signature itself is not
+    /// verified here: a round's partials are combined and only the result is checked (one
+    /// pairing check instead of one per partial), and partials are verified one by one only
+    /// when that fails ([`Engine::try_aggregate`]) or when two differ for one index.
+    fn check_partial(&self, now: u64, packet: &PartialPacket) -> Result<Admitted, RejectReason> {
         let round = packet.round;
         let next_round = self.clock.current_round(now).saturating_add(1);
         if round > next_round {
@@ -254,16 +283,37 @@ impl Engine {
             return Err(RejectReason::UnknownIndex(index));
         }
         let key = self.bucket_key(round, previous);
-        if let Some(cached) = self.cache.get(&key, index) {
-            return Err(if cached == partial {
-                RejectReason::Duplicate(index)
-            } else {
-                RejectReason::DuplicateIndex(index)
+        let Some(cached) = self.cache.get(&key, index) else {
+            return Ok(Admitted {
+                key,
+                index,
+                verified: false,
+                displaced: None,
             });
+        };
+        if cached == partial {
+            return Err(RejectReason::Duplicate(index));
         }
+        let already_verified = self
+            .cache
+            .bucket(&key)
+            .is_some_and(|b| b.verified.contains(&index));
+        if already_verified {
+            return Err(RejectReason::DuplicateIndex(index));
+        }
+        // A different partial for an index whose cached one is unverified: whichever verifies
+        // is the real one (only one can), so a forged partial cannot lock out its signer.
         let digest = scheme.digest(round, Some(previous));
         match self.crypto.verify_partial(&digest, partial) {
-            Ok(signer) if u32::from(signer) == index => Ok((key, index)),
+            Ok(signer) if u32::from(signer) == index => Ok(Admitted {
+                displaced: self
+                    .cache
+                    .bucket(&key)
+                    .and_then(|b| b.senders.get(&index).cloned()),
+                key,
+                index,
+                verified: true,
+            }),
             Ok(signer) => Err(RejectReason::InvalidSignature {
                 index,
                 error: format!("verified as index {signer}"),
@@ -311,17 +361,54 @@ impl Engine {
             if have < self.config.threshold || have <= bucket.tried_len {
                 return;
             }
-            let partials: Vec<Vec<u8>> = bucket.partials.values().cloned().collect();
+            // Verified partials first, so a combination after a check pass uses only them.
+            let (mut partials, unverified): (Vec<_>, Vec<_>) = bucket
+                .partials
+                .iter()
+                .partition(|(index, _)| bucket.verified.contains(index));
+            let unverified: Vec<(u32, Vec<u8>)> = unverified
+                .into_iter()
+                .map(|(i, p)| (*i, p.clone()))
+                .collect();
+            partials.extend(unverified.iter().map(|(i, p)| (i, p)));
+            let partials: Vec<Vec<u8>> = partials.into_iter().map(|(_, p)| p.clone()).collect();
             let scheme = self.config.info.scheme();
             let digest = scheme.digest(round, Some(&self.last.signature));
             let alert = match self
                 .crypto
-                .recover(&digest, &partials, self.config.threshold)
+                .combine(&digest, &partials, self.config.threshold)
             {
-                Err(e) => Alert::RecoverFailed {
+                Err(e) if unverified.is_empty() => Alert::RecoverFailed {
                     round,
                     error: e.to_string(),
                 },
+                Err(_) => {
+                    // Some partial was invalid: verify each unchecked one, drop and attribute
+                    // the invalid ones, and retry with what verified (or wait for more).
+                    for (index, partial) in unverified {
+                        match self.crypto.verify_partial(&digest, &partial) {
+                            Ok(signer) if u32::from(signer) == index => {
+                                if let Some(bucket) = self.cache.bucket_mut(&key) {
+                                    bucket.verified.insert(index);
+                                }
+                            }
+                            outcome => {
+                                let error = match outcome {
+                                    Ok(signer) => format!("verified as index {signer}"),
+                                    Err(e) => e.to_string(),
+                                };
+                                if let Some(from) = self.cache.remove(&key, index) {
+                                    out.push(Output::Rejected {
+                                        from,
+                                        round,
+                                        reason: RejectReason::InvalidSignature { index, error },
+                                    });
+                                }
+                            }
+                        }
+                    }
+                    continue;
+                }
                 Ok(signature) => {
                     let previous_signature =
                         scheme.is_chained().then(|| self.last.signature.clone());

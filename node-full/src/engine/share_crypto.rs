@@ -39,6 +39,15 @@ impl ThresholdCrypto for ShareCrypto {
         Ok(self.poly.verify_partial(digest, partial)?)
     }
 
+    fn combine(
+        &self,
+        digest: &[u8],
+        partials: &[Vec<u8>],
+        threshold: usize,
+    ) -> Result<Vec<u8>, ThresholdError> {
+        Ok(self.poly.recover_verified(digest, partials, threshold)?)
+    }
+
     fn recover(
         &self,
         digest: &[u8],

@@ -28,6 +28,15 @@ pub trait ThresholdCrypto: Send + Sync {
     fn sign_partial(&self, digest: &[u8]) -> Vec<u8>;
     /// Verifies `partial` over `digest` against the signer's public share; returns the index.
     fn verify_partial(&self, digest: &[u8], partial: &[u8]) -> Result<u16, ThresholdError>;
+    /// Interpolates the first `threshold` partials (distinct indices) WITHOUT verifying each,
+    /// and checks only the result under the group key: one pairing check for the whole round.
+    /// Fails if any partial used was invalid; the engine then verifies each one.
+    fn combine(
+        &self,
+        digest: &[u8],
+        partials: &[Vec<u8>],
+        threshold: usize,
+    ) -> Result<Vec<u8>, ThresholdError>;
     /// Recovers the group signature over `digest` from at least `threshold` partials (each
     /// re-verified, the first `threshold` valid ones interpolated).
     fn recover(
