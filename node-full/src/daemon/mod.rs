@@ -94,6 +94,8 @@ pub struct Daemon {
     pool: Arc<PeerPool>,
     tls: bool,
     shutdown: watch::Sender<bool>,
+    /// Slots for chain streams (see [`service::MAX_CHAIN_STREAMS`]).
+    streams: Arc<tokio::sync::Semaphore>,
 }
 
 async fn bind(what: &'static str, address: SocketAddr) -> Result<TcpListener, DaemonError> {
@@ -144,6 +146,7 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
         pool,
         tls: matches!(config.listen_mode, ListenMode::Tls(_)),
         shutdown: shutdown.clone(),
+        streams: Arc::new(tokio::sync::Semaphore::new(service::MAX_CHAIN_STREAMS)),
     });
     let stop = {
         let shutdown = shutdown.clone();
