@@ -42,13 +42,26 @@ pub struct LoopContext {
     pub sync: Arc<SyncManager>,
     /// The node's threshold crypto, to rebuild the engine from the store after a failed write.
     pub crypto: Arc<dyn ThresholdCrypto>,
+    /// Becomes true when the daemon stops: the loop ends at once, ahead of queued partials.
+    pub stop: watch::Receiver<bool>,
 }
 
-/// Runs the engine until [`Input::Stop`] or until every sender is gone.
+/// Runs the engine until [`Input::Stop`], until `ctx.stop` turns true or until every sender is
+/// gone.
 pub async fn run(mut engine: Engine, mut inputs: mpsc::Receiver<Input>, ctx: LoopContext) {
+    let mut stop = ctx.stop.clone();
     loop {
+        if *stop.borrow_and_update() {
+            break;
+        }
         let wake = engine.next_wakeup();
         let event = tokio::select! {
+            // A flood of queued partials must not delay a shutdown.
+            biased;
+            changed = stop.changed() => match changed {
+                Ok(()) => continue,
+                Err(_) => break,
+            },
             () = sleep_until(wake) => Event::Tick,
             input = inputs.recv() => match input {
                 Some(Input::Event(event)) => event,

@@ -205,7 +205,7 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
     }
     let mut loops = Vec::new();
     for (process, engine, inputs) in engines {
-        let ctx = process.loop_context();
+        let ctx = process.loop_context(shutdown.subscribe());
         loops.push(tokio::spawn(beacon::run(engine, inputs, ctx)));
     }
     tracing::info!(
@@ -235,7 +235,9 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
     }
     shutdown.send_replace(true);
     for process in daemon.beacons.values() {
-        let _ = process.inputs.send(beacon::Input::Stop).await;
+        // The loops watch `shutdown`; this only wakes one that is idle (never waits on a full
+        // queue).
+        let _ = process.inputs.try_send(beacon::Input::Stop);
     }
     for handle in loops {
         let _ = handle.await;
