@@ -105,7 +105,7 @@ async fn sync_from(
         .map_err(|e| e.to_string())?,
     );
     let mut last = store.last().map_err(|e| e.to_string())?.round;
-    let from = last + 1;
+    let from = last.saturating_add(1);
     let mut stream = client
         .sync_chain(target, from)
         .await
@@ -122,12 +122,23 @@ async fn sync_from(
         let next = tokio::time::timeout(wait, stream.next()).await;
         let done = match next {
             Ok(Some(Ok(p))) => {
-                batch.push(StoredBeacon {
+                let beacon = StoredBeacon {
                     round: p.round,
                     signature: p.signature,
                     previous_signature: (scheme.is_chained() && !p.previous_signature.is_empty())
                         .then_some(p.previous_signature),
-                });
+                };
+                // Only the rounds asked for, in order (a replayed old round would move `last`
+                // backwards).
+                let expected = last.saturating_add(1).saturating_add(batch.len() as u64);
+                if beacon.round != expected {
+                    return Err(format!(
+                        "the node sent round {} where {expected} was expected",
+                        beacon.round
+                    ));
+                }
+                crate::daemon::sync::check_beacon_shape(scheme, &beacon)?;
+                batch.push(beacon);
                 let reached = up_to.is_some_and(|u| p.round >= u);
                 if batch.len() < crate::daemon::sync::SYNC_BATCH && !reached {
                     continue;
@@ -140,7 +151,8 @@ async fn sync_from(
         };
         if !batch.is_empty() {
             last = append(&info, &store, std::mem::take(&mut batch)).await?;
-            let rate = (last + 1 - from) as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            let rate = last.saturating_add(1).saturating_sub(from) as f64
+                / started.elapsed().as_secs_f64().max(1e-3);
             eprintln!("round {last} ({rate:.0} beacons/s)");
         }
         if done {

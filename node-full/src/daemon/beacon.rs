@@ -42,13 +42,26 @@ pub struct LoopContext {
     pub sync: Arc<SyncManager>,
     /// The node's threshold crypto, to rebuild the engine from the store after a failed write.
     pub crypto: Arc<dyn ThresholdCrypto>,
+    /// Becomes true when the daemon stops: the loop ends at once, ahead of queued partials.
+    pub stop: watch::Receiver<bool>,
 }
 
-/// Runs the engine until [`Input::Stop`] or until every sender is gone.
+/// Runs the engine until [`Input::Stop`], until `ctx.stop` turns true or until every sender is
+/// gone.
 pub async fn run(mut engine: Engine, mut inputs: mpsc::Receiver<Input>, ctx: LoopContext) {
+    let mut stop = ctx.stop.clone();
     loop {
+        if *stop.borrow_and_update() {
+            break;
+        }
         let wake = engine.next_wakeup();
         let event = tokio::select! {
+            // A flood of queued partials must not delay a shutdown.
+            biased;
+            changed = stop.changed() => match changed {
+                Ok(()) => continue,
+                Err(_) => break,
+            },
             () = sleep_until(wake) => Event::Tick,
             input = inputs.recv() => match input {
                 Some(Input::Event(event)) => event,
@@ -103,9 +116,6 @@ fn dispatch(output: Output, ctx: &LoopContext) -> bool {
             round,
             reason,
         } => {
-            ctx.metrics
-                .partials_rejected
-                .fetch_add(1, Ordering::Relaxed);
             if reason.is_benign() {
                 tracing::debug!(beacon_id = %ctx.beacon_id, peer = %from, round, reason = ?reason, "partial not used");
             } else {
@@ -134,12 +144,12 @@ fn store_beacon(beacon: &StoredBeacon, ctx: &LoopContext) -> bool {
             let discrepancy = i128::from(now) - i128::from(due);
             ctx.metrics
                 .last_beacon_round
-                .store(beacon.round, Ordering::Relaxed);
+                .fetch_max(beacon.round, Ordering::Relaxed);
             ctx.metrics.beacon_discrepancy_latency.store(
                 u64::try_from(discrepancy.max(0)).unwrap_or(0),
                 Ordering::Relaxed,
             );
-            ctx.latest.send_replace(beacon.round);
+            super::sync::publish_latest(&ctx.latest, beacon.round);
             tracing::info!(
                 beacon_id = %ctx.beacon_id,
                 round = beacon.round,
@@ -162,7 +172,7 @@ fn store_beacon(beacon: &StoredBeacon, ctx: &LoopContext) -> bool {
         Err(e @ StoreError::NotNext { .. }) => {
             tracing::warn!(beacon_id = %ctx.beacon_id, error = %e, "beacon not stored; syncing");
             if let Ok(last) = ctx.store.last() {
-                ctx.sync.request(last.round + 1, beacon.round);
+                ctx.sync.request(last.round.saturating_add(1), beacon.round);
             }
             false
         }

@@ -94,6 +94,8 @@ pub struct Daemon {
     pool: Arc<PeerPool>,
     tls: bool,
     shutdown: watch::Sender<bool>,
+    /// Slots for chain streams (see [`service::MAX_CHAIN_STREAMS`]).
+    streams: Arc<tokio::sync::Semaphore>,
 }
 
 async fn bind(what: &'static str, address: SocketAddr) -> Result<TcpListener, DaemonError> {
@@ -144,6 +146,7 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
         pool,
         tls: matches!(config.listen_mode, ListenMode::Tls(_)),
         shutdown: shutdown.clone(),
+        streams: Arc::new(tokio::sync::Semaphore::new(service::MAX_CHAIN_STREAMS)),
     });
     let stop = {
         let shutdown = shutdown.clone();
@@ -202,7 +205,7 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
     }
     let mut loops = Vec::new();
     for (process, engine, inputs) in engines {
-        let ctx = process.loop_context();
+        let ctx = process.loop_context(shutdown.subscribe());
         loops.push(tokio::spawn(beacon::run(engine, inputs, ctx)));
     }
     tracing::info!(
@@ -232,7 +235,9 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
     }
     shutdown.send_replace(true);
     for process in daemon.beacons.values() {
-        let _ = process.inputs.send(beacon::Input::Stop).await;
+        // The loops watch `shutdown`; this only wakes one that is idle (never waits on a full
+        // queue).
+        let _ = process.inputs.try_send(beacon::Input::Stop);
     }
     for handle in loops {
         let _ = handle.await;

@@ -180,8 +180,8 @@ impl BeaconProcess {
         Ok((process, engine, receiver))
     }
 
-    /// What the engine loop needs.
-    pub fn loop_context(&self) -> LoopContext {
+    /// What the engine loop needs; the loop ends when `stop` turns true.
+    pub fn loop_context(&self, stop: watch::Receiver<bool>) -> LoopContext {
         LoopContext {
             info: self.info.clone(),
             beacon_id: self.beacon_id.clone(),
@@ -191,6 +191,7 @@ impl BeaconProcess {
             peers: Arc::clone(&self.peers),
             sync: Arc::clone(&self.sync),
             crypto: Arc::clone(&self.crypto),
+            stop,
         }
     }
 }

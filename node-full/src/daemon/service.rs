@@ -36,14 +36,34 @@ fn internal(e: impl std::fmt::Display) -> Status {
     Status::internal(e.to_string())
 }
 
-/// Streams stored beacons from `from` on, then each new one, until the receiver goes away.
+/// Chain streams (`SyncChain`, `PublicRandStream`) open at once over the whole node: each holds
+/// a task and up to [`STREAM_CHUNK`] beacons, and peers can open them on many connections.
+pub const MAX_CHAIN_STREAMS: usize = 256;
+
+impl Daemon {
+    /// A slot for one more chain stream, or `ResourceExhausted` when all are taken.
+    fn stream_slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Status> {
+        Arc::clone(&self.streams).try_acquire_owned().map_err(|_| {
+            Status::resource_exhausted(format!(
+                "this node already serves {MAX_CHAIN_STREAMS} chain streams; retry later"
+            ))
+        })
+    }
+}
+
+/// Streams stored beacons from `from` on, then each new one, until the receiver goes away or
+/// the daemon stops (then the stream ends, so the server's graceful shutdown does not wait on
+/// it). `slot` is held for the stream's lifetime.
 fn follow_chain<T: Send + 'static>(
     process: Arc<BeaconProcess>,
     from: u64,
     convert: fn(StoredBeacon) -> T,
+    slot: tokio::sync::OwnedSemaphorePermit,
+    mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> BoxStream<T> {
     let (tx, rx) = mpsc::channel::<Result<T, Status>>(STREAM_CHUNK);
     tokio::spawn(async move {
+        let _slot = slot;
         let mut latest = process.latest.subscribe();
         let mut next = from;
         loop {
@@ -71,9 +91,13 @@ fn follow_chain<T: Send + 'static>(
                     }
                 }
             }
+            if *stop.borrow() {
+                return;
+            }
             tokio::select! {
                 changed = latest.changed() => if changed.is_err() { return },
                 () = tx.closed() => return,
+                _ = stop.changed() => return,
             }
         }
     });
@@ -160,13 +184,15 @@ impl NodeService for Daemon {
         if from_round > last.saturating_add(1) {
             return Err(Status::out_of_range(format!(
                 "from_round {from_round} is beyond the next round {} of this node",
-                last + 1
+                last.saturating_add(1)
             )));
         }
         Ok(follow_chain(
             Arc::clone(p),
             from_round.max(1),
             beacon_packet,
+            self.stream_slot()?,
+            self.shutdown.subscribe(),
         ))
     }
 
@@ -228,7 +254,7 @@ impl NodeService for Daemon {
         if round == 0 {
             return Ok(public_rand(last));
         }
-        if round == last.round + 1 {
+        if Some(round) == last.round.checked_add(1) {
             let wait = Duration::from_secs(u64::from(p.info.period()) + 1);
             let mut latest = p.latest.subscribe();
             let _ = tokio::time::timeout(wait, latest.wait_for(|r| *r >= round)).await;
@@ -247,7 +273,13 @@ impl NodeService for Daemon {
     ) -> Result<BoxStream<PublicRandResponse>, Status> {
         let p = self.beacon(beacon_id)?;
         let last = p.store.last().map_err(internal)?.round;
-        Ok(follow_chain(Arc::clone(p), last + 1, public_rand))
+        Ok(follow_chain(
+            Arc::clone(p),
+            last.saturating_add(1),
+            public_rand,
+            self.stream_slot()?,
+            self.shutdown.subscribe(),
+        ))
     }
 
     async fn chain_info(&self, beacon_id: &str) -> Result<ChainInfoPacket, Status> {

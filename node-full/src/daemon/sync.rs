@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use drand_lite::{Beacon, ChainInfo};
+use drand_lite::{Beacon, ChainInfo, Scheme};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use tokio::sync::{mpsc, watch};
@@ -20,6 +20,44 @@ use crate::store::{BeaconStore, StoredBeacon};
 
 /// Beacons verified and stored per store transaction.
 pub const SYNC_BATCH: usize = 512;
+
+/// Checks what a peer sent before it is held in memory: a signature of the scheme's length and a
+/// previous signature no longer than a signature (or the 32-byte genesis seed). Without this a
+/// peer could fill a batch of [`SYNC_BATCH`] beacons with megabyte-sized byte strings.
+pub fn check_beacon_shape(scheme: Scheme, beacon: &StoredBeacon) -> Result<(), String> {
+    let expected = scheme.signature_len();
+    if beacon.signature.len() != expected {
+        return Err(format!(
+            "sent round {} with a {}-byte signature; scheme {} signatures are {expected} bytes",
+            beacon.round,
+            beacon.signature.len(),
+            scheme.id()
+        ));
+    }
+    let prev_len = beacon.previous_signature.as_ref().map_or(0, Vec::len);
+    if prev_len > expected.max(32) {
+        return Err(format!(
+            "sent round {} with a {prev_len}-byte previous signature; scheme {} signatures are \
+             {expected} bytes",
+            beacon.round,
+            scheme.id()
+        ));
+    }
+    Ok(())
+}
+
+/// Publishes `round` as the last stored round unless a higher one is already published: sync and
+/// the engine loop both store beacons, and the one that stored the lower round may publish last.
+pub fn publish_latest(latest: &watch::Sender<u64>, round: u64) {
+    latest.send_if_modified(|current| {
+        if round > *current {
+            *current = round;
+            true
+        } else {
+            false
+        }
+    });
+}
 
 /// A stream of beacons from one peer.
 pub type BeaconStream = BoxStream<'static, Result<StoredBeacon, String>>;
@@ -157,13 +195,14 @@ impl SyncManager {
             };
             match next {
                 Ok(Some(Ok(beacon))) => {
-                    if beacon.round != last + 1 + batch.len() as u64 {
+                    let expected = last.saturating_add(1).saturating_add(batch.len() as u64);
+                    if beacon.round != expected {
                         return Err(format!(
-                            "sent round {} where {} was expected",
-                            beacon.round,
-                            last + 1 + batch.len() as u64
+                            "sent round {} where {expected} was expected",
+                            beacon.round
                         ));
                     }
+                    check_beacon_shape(self.info.scheme(), &beacon)?;
                     let reached = beacon.round >= self.target();
                     batch.push(beacon);
                     if batch.len() >= SYNC_BATCH || reached {
@@ -176,7 +215,15 @@ impl SyncManager {
                     }
                     return Err(format!("stream failed after round {last}: {e}"));
                 }
-                Ok(None) | Err(_) => {
+                // The peer closed its stream: store what came and stop (a closed stream is not
+                // polled again).
+                Ok(None) => {
+                    if !batch.is_empty() {
+                        last = self.append(std::mem::take(&mut batch)).await?;
+                    }
+                    return Ok(last);
+                }
+                Err(_) => {
                     if batch.is_empty() {
                         return Ok(last);
                     }
@@ -200,8 +247,8 @@ impl SyncManager {
             .fetch_add(batch.len() as u64, std::sync::atomic::Ordering::Relaxed);
         self.metrics
             .last_beacon_round
-            .store(last.round, std::sync::atomic::Ordering::Relaxed);
-        self.latest.send_replace(last.round);
+            .fetch_max(last.round, std::sync::atomic::Ordering::Relaxed);
+        publish_latest(&self.latest, last.round);
         if let Ok(mut state) = self.state.lock() {
             state.last_progress_ms = unix_ms();
         }
@@ -240,4 +287,142 @@ pub async fn verify_and_append(
     })
     .await
     .map_err(|e| format!("verification task failed: {e}"))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemStore;
+
+    const SIGS: [&str; 3] = [
+        "b55e7cb2d5c613ee0b2e28d6750aabbb78c39dcc96bd9d38c2c2e12198df95571de8e8e402a0cc48871c7089a2b3af4b",
+        "b6b6a585449b66eb12e875b64fcbab3799861a00e4dbf092d99e969a5eac57dd3f798acf61e705fe4f093db926626807",
+        "b3fab6df720b68cc47175f2c777e86d84187caab5770906f515ff1099cb01e4deaa027075d860823e49477b93c72bd64",
+    ];
+
+    fn quicknet() -> ChainInfo {
+        let pk = drand_lite::hex::decode(
+            drand_lite::Field::PublicKey,
+            "83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a2d1064510d1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76eae8991ef5ece45a",
+            96,
+        )
+        .unwrap();
+        let seed: [u8; 32] = drand_lite::hex::decode_array(
+            drand_lite::Field::GenesisSeed,
+            "f477d5c89f21a17c863a7f937c6a6d15859414d2be09cd448d4279af331c5d3e",
+        )
+        .unwrap();
+        ChainInfo::new(
+            Scheme::BlsUnchainedG1Rfc9380,
+            &pk,
+            3,
+            1692803367,
+            seed,
+            "quicknet",
+        )
+        .unwrap()
+    }
+
+    fn beacon(round: u64) -> StoredBeacon {
+        let hex = SIGS[usize::try_from(round - 1).unwrap()];
+        StoredBeacon {
+            round,
+            signature: drand_lite::hex::decode(drand_lite::Field::Signature, hex, 48).unwrap(),
+            previous_signature: None,
+        }
+    }
+
+    /// A peer that sends a fixed list of items and then closes its stream.
+    struct Fixed(Vec<Result<StoredBeacon, String>>);
+
+    #[tonic::async_trait]
+    impl SyncSource for Fixed {
+        fn peers(&self) -> Vec<String> {
+            vec!["peer:1".to_owned()]
+        }
+        async fn stream_from(&self, _: &str, _: u64) -> Result<BeaconStream, String> {
+            Ok(futures_util::stream::iter(self.0.clone()).boxed())
+        }
+    }
+
+    fn manager(
+        items: Vec<Result<StoredBeacon, String>>,
+    ) -> (Arc<SyncManager>, Arc<MemStore>, mpsc::Receiver<Input>) {
+        let info = quicknet();
+        let store = Arc::new(MemStore::new(false, info.genesis_seed()));
+        let (engine, inputs) = mpsc::channel(8);
+        let (latest, _) = watch::channel(0);
+        let manager = SyncManager::new(
+            info,
+            "quicknet".to_owned(),
+            store.clone(),
+            Arc::new(Fixed(items)),
+            engine,
+            latest,
+            Arc::new(BeaconMetrics::default()),
+        );
+        manager.state.lock().unwrap().target = 3;
+        (manager, store, inputs)
+    }
+
+    #[test]
+    fn latest_never_moves_backwards() {
+        let (latest, rx) = watch::channel(5);
+        publish_latest(&latest, 4);
+        assert_eq!(*rx.borrow(), 5);
+        publish_latest(&latest, 7);
+        assert_eq!(*rx.borrow(), 7);
+    }
+
+    #[test]
+    fn oversized_fields_are_refused_before_batching() {
+        let scheme = Scheme::BlsUnchainedG1Rfc9380;
+        assert!(check_beacon_shape(scheme, &beacon(1)).is_ok());
+        let mut big = beacon(1);
+        big.signature = vec![0; 1 << 20];
+        let err = check_beacon_shape(scheme, &big).unwrap_err();
+        assert!(err.contains("1048576-byte signature"), "{err}");
+        let mut big_prev = beacon(1);
+        big_prev.previous_signature = Some(vec![0; 1 << 20]);
+        assert!(check_beacon_shape(scheme, &big_prev).is_err());
+        let mut seed_prev = beacon(1);
+        seed_prev.previous_signature = Some(vec![0; 32]);
+        assert!(check_beacon_shape(scheme, &seed_prev).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_closed_stream_stores_its_partial_batch_and_ends() {
+        let (manager, store, mut inputs) = manager(vec![Ok(beacon(1)), Ok(beacon(2))]);
+        assert_eq!(manager.sync_with("peer:1", 1, 0).await, Ok(2));
+        assert_eq!(store.last().unwrap().round, 2);
+        assert!(matches!(
+            inputs.try_recv(),
+            Ok(Input::Event(Event::StoreAdvanced { .. }))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_peer_sending_a_huge_signature_is_dropped() {
+        let mut big = beacon(2);
+        big.signature = vec![0; 1 << 20];
+        let (manager, store, _inputs) = manager(vec![Ok(beacon(1)), Ok(big), Ok(beacon(3))]);
+        let err = manager.sync_with("peer:1", 1, 0).await.unwrap_err();
+        assert!(err.contains("signature"), "{err}");
+        assert_eq!(store.last().unwrap().round, 0);
+    }
+
+    #[tokio::test]
+    async fn a_replayed_or_skipped_round_is_refused() {
+        let (manager, store, _inputs) = manager(vec![Ok(beacon(1)), Ok(beacon(1))]);
+        let err = manager.sync_with("peer:1", 1, 0).await.unwrap_err();
+        assert!(err.contains("expected"), "{err}");
+        assert_eq!(store.last().unwrap().round, 0);
+    }
+
+    #[tokio::test]
+    async fn sync_reaches_the_target_and_stops() {
+        let (manager, store, _inputs) = manager(vec![Ok(beacon(1)), Ok(beacon(2)), Ok(beacon(3))]);
+        assert_eq!(manager.run(0).await, Ok(3));
+        assert_eq!(store.last().unwrap().round, 3);
+    }
 }
