@@ -195,6 +195,47 @@ impl PublicPoly {
         with_suite!(self.kind, S => self.recover_with::<S>(digest, partials, threshold, true))
     }
 
+    /// Interpolates the first `threshold` partials with distinct indices and checks nothing:
+    /// no partial and not the result. For a caller that verifies the result itself (the
+    /// engine, with the verifier core) and falls back to checking each partial if it fails.
+    pub fn interpolate_unchecked(
+        &self,
+        partials: &[Vec<u8>],
+        threshold: usize,
+    ) -> Result<Vec<u8>, CryptoError> {
+        with_suite!(self.kind, S => self.interpolate_with::<S>(partials, threshold))
+    }
+
+    fn interpolate_with<S: Suite>(
+        &self,
+        partials: &[Vec<u8>],
+        threshold: usize,
+    ) -> Result<Vec<u8>, CryptoError> {
+        if threshold == 0 || threshold < self.threshold() {
+            return Err(CryptoError::BadThreshold {
+                threshold: threshold as u64,
+                reason: format!(
+                    "the public polynomial needs at least {} partials",
+                    self.threshold()
+                ),
+            });
+        }
+        let mut seen = HashSet::new();
+        let first: Vec<(u16, S::Sig)> = partials
+            .iter()
+            .filter_map(|p| parse::<S>(self.scheme(), p).ok())
+            .filter(|(index, _)| seen.insert(*index))
+            .take(threshold)
+            .collect();
+        if first.len() < threshold {
+            return Err(CryptoError::NotEnoughPartials {
+                have: first.len(),
+                need: threshold,
+            });
+        }
+        Ok(S::encode_sig(&interpolate::<S>(&first)?))
+    }
+
     fn recover_with<S: Suite>(
         &self,
         digest: &[u8],

@@ -94,6 +94,20 @@ fn recovered_signatures_are_drand_beacons() {
                 d.public.recover_verified(&digest, &all[2..6], 4).unwrap(),
                 first
             );
+            // Unchecked interpolation of valid partials is the same signature; of too few, an
+            // error; of a bad one, a different (invalid) signature, never a panic.
+            assert_eq!(
+                d.public.interpolate_unchecked(&all[1..5], 4).unwrap(),
+                first
+            );
+            assert!(d.public.interpolate_unchecked(&all[..3], 4).is_err());
+            let mut bent = all[..4].to_vec();
+            bent[0] = all[4].clone();
+            bent[0][..2].copy_from_slice(&all[0][..2]);
+            assert_ne!(
+                d.public.interpolate_unchecked(&bent, 4).ok(),
+                Some(first.clone())
+            );
             // More partials than needed, and a higher threshold, give the same signature.
             assert_eq!(d.public.recover(&digest, &all, 5).unwrap(), first);
 

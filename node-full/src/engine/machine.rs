@@ -374,14 +374,31 @@ impl Engine {
             let partials: Vec<Vec<u8>> = partials.into_iter().map(|(_, p)| p.clone()).collect();
             let scheme = self.config.info.scheme();
             let digest = scheme.digest(round, Some(&self.last.signature));
-            let alert = match self
+            // The verifier core checks the combination: the only pairing check of a round.
+            let combined = self
                 .crypto
                 .combine(&digest, &partials, self.config.threshold)
-            {
-                Err(e) if unverified.is_empty() => Alert::RecoverFailed {
-                    round,
-                    error: e.to_string(),
-                },
+                .map_err(|e| e.to_string())
+                .and_then(|signature| {
+                    let beacon = Beacon {
+                        round,
+                        signature,
+                        previous_signature: scheme
+                            .is_chained()
+                            .then(|| self.last.signature.clone()),
+                        randomness: None,
+                    };
+                    match drand_lite::verify(&self.config.info, &beacon) {
+                        Ok(_) => Ok(beacon),
+                        Err(e) => Err(e.to_string()),
+                    }
+                });
+            let alert = match combined {
+                Ok(beacon) => {
+                    self.append(now, beacon, out);
+                    continue;
+                }
+                Err(error) if unverified.is_empty() => Alert::RecoveredInvalid { round, error },
                 Err(_) => {
                     // Some partial was invalid: verify each unchecked one, drop and attribute
                     // the invalid ones, and retry with what verified (or wait for more).
@@ -408,26 +425,6 @@ impl Engine {
                         }
                     }
                     continue;
-                }
-                Ok(signature) => {
-                    let previous_signature =
-                        scheme.is_chained().then(|| self.last.signature.clone());
-                    let beacon = Beacon {
-                        round,
-                        signature,
-                        previous_signature,
-                        randomness: None,
-                    };
-                    match drand_lite::verify(&self.config.info, &beacon) {
-                        Ok(_) => {
-                            self.append(now, beacon, out);
-                            continue;
-                        }
-                        Err(e) => Alert::RecoveredInvalid {
-                            round,
-                            error: e.to_string(),
-                        },
-                    }
                 }
             };
             if let Some(bucket) = self.cache.bucket_mut(&key) {

@@ -28,9 +28,9 @@ pub trait ThresholdCrypto: Send + Sync {
     fn sign_partial(&self, digest: &[u8]) -> Vec<u8>;
     /// Verifies `partial` over `digest` against the signer's public share; returns the index.
     fn verify_partial(&self, digest: &[u8], partial: &[u8]) -> Result<u16, ThresholdError>;
-    /// Interpolates the first `threshold` partials (distinct indices) WITHOUT verifying each,
-    /// and checks only the result under the group key: one pairing check for the whole round.
-    /// Fails if any partial used was invalid; the engine then verifies each one.
+    /// Interpolates the first `threshold` partials (distinct indices) without verifying any of
+    /// them or the result: the engine verifies the result with the verifier core (one pairing
+    /// check for the whole round) and verifies each partial only if that fails.
     fn combine(
         &self,
         digest: &[u8],
