@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use drand_lite::{Beacon, ChainInfo, Scheme};
+use drand_lite::{ChainInfo, Scheme};
 use drand_node::crypto;
 use drand_node::files::keys::{ForceConfirm, generate_keypair};
 use drand_node::files::{BeaconPaths, Group, GroupNode, KeyShare};
@@ -798,12 +798,7 @@ fn sign_chain(secret: &crypto::SecretKey, info: &ChainInfo, rounds: u64) -> Res<
 /// Verifies the first and last signed beacons with the verifier core before using the chain.
 fn check_sample(info: &ChainInfo, beacons: &[StoredBeacon]) -> Res<()> {
     for b in [beacons.first(), beacons.last()].into_iter().flatten() {
-        let beacon = Beacon {
-            round: b.round,
-            signature: b.signature.clone(),
-            previous_signature: b.previous_signature.clone(),
-            randomness: None,
-        };
+        let beacon = b.to_beacon();
         drand_lite::verify(info, &beacon)
             .map_err(|e| format!("a signed beacon (round {}) does not verify: {e}", b.round))?;
     }

@@ -8,7 +8,7 @@ mod cli_support;
 use std::time::Duration;
 
 use cli_support::{Devnet, run, wait_for};
-use drand_lite::{Beacon, ChainInfo};
+use drand_lite::ChainInfo;
 use drand_node::store::{BeaconStore, RedbStore};
 
 const WITHIN: Duration = Duration::from_secs(60);
@@ -47,12 +47,7 @@ fn check_store(folder: &std::path::Path, info: &ChainInfo) -> u64 {
             .get(round)
             .unwrap()
             .unwrap_or_else(|| panic!("round {round} missing"));
-        let beacon = Beacon {
-            round,
-            signature: stored.signature.clone(),
-            previous_signature: stored.previous_signature.clone(),
-            randomness: None,
-        };
+        let beacon = stored.to_beacon();
         drand_lite::verify(info, &beacon).unwrap_or_else(|e| panic!("round {round}: {e}"));
     }
     last

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use drand_lite::{Beacon, ChainInfo};
 
-const NODE: &str = env!("CARGO_BIN_EXE_drand-node");
+mod cli_support;
+
+use cli_support::{NODE, http_get as get};
 
 struct Devnet {
     child: Child,
@@ -41,23 +43,6 @@ impl Drop for Devnet {
             }
         }
     }
-}
-
-fn get(url: &str) -> Option<(u16, String)> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .ok()?;
-    rt.block_on(async {
-        let response = reqwest::Client::new()
-            .get(url)
-            .timeout(Duration::from_secs(5))
-            .send()
-            .await
-            .ok()?;
-        let status = response.status().as_u16();
-        Some((status, response.text().await.ok()?))
-    })
 }
 
 fn start_devnet(dir: &Path, nodes: u32, threshold: u32, scheme: &str) -> Devnet {

@@ -271,15 +271,7 @@ pub async fn verify_and_append(
 ) -> Result<Vec<StoredBeacon>, String> {
     let info = info.clone();
     tokio::task::spawn_blocking(move || -> Result<Vec<StoredBeacon>, String> {
-        let beacons: Vec<Beacon> = batch
-            .iter()
-            .map(|b| Beacon {
-                round: b.round,
-                signature: b.signature.clone(),
-                previous_signature: b.previous_signature.clone(),
-                randomness: None,
-            })
-            .collect();
+        let beacons: Vec<Beacon> = batch.iter().map(StoredBeacon::to_beacon).collect();
         drand_lite::verify_batch(&info, &beacons)
             .map_err(|e| format!("invalid beacons (rounds {:?}): {e}", e.invalid_rounds()))?;
         store.put_many(&batch).map_err(|e| e.to_string())?;

@@ -36,6 +36,18 @@ pub struct StoredBeacon {
     pub previous_signature: Option<Vec<u8>>,
 }
 
+impl StoredBeacon {
+    /// The beacon as the verifier core takes it (unverified; no randomness field).
+    pub fn to_beacon(&self) -> drand_lite::Beacon {
+        drand_lite::Beacon {
+            round: self.round,
+            signature: self.signature.clone(),
+            previous_signature: self.previous_signature.clone(),
+            randomness: None,
+        }
+    }
+}
+
 /// What a successful [`BeaconStore::put`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PutOutcome {

@@ -537,12 +537,7 @@ impl World {
                 start - self.now
             );
         }
-        let as_beacon = Beacon {
-            round,
-            signature: beacon.signature.clone(),
-            previous_signature: beacon.previous_signature.clone(),
-            randomness: None,
-        };
+        let as_beacon = beacon.to_beacon();
         if let Err(e) = drand_lite::verify(&self.info, &as_beacon) {
             panic!("seed {seed}: node {i} stored an invalid round {round}: {e}");
         }
@@ -588,15 +583,7 @@ impl World {
         }
         let fetched: Vec<StoredBeacon> =
             self.nodes[peer].chain[(mine + 1) as usize..=upto as usize].to_vec();
-        let beacons: Vec<Beacon> = fetched
-            .iter()
-            .map(|b| Beacon {
-                round: b.round,
-                signature: b.signature.clone(),
-                previous_signature: b.previous_signature.clone(),
-                randomness: None,
-            })
-            .collect();
+        let beacons: Vec<Beacon> = fetched.iter().map(StoredBeacon::to_beacon).collect();
         if let Err(e) = drand_lite::verify_batch(&self.info, &beacons) {
             panic!(
                 "seed {}: node {peer} serves invalid beacons: {e}",
