@@ -206,11 +206,8 @@ impl PublicPoly {
         with_suite!(self.kind, S => self.interpolate_with::<S>(partials, threshold))
     }
 
-    fn interpolate_with<S: Suite>(
-        &self,
-        partials: &[Vec<u8>],
-        threshold: usize,
-    ) -> Result<Vec<u8>, CryptoError> {
+    /// A recovery needs at least as many partials as the polynomial has coefficients.
+    fn check_threshold(&self, threshold: usize) -> Result<(), CryptoError> {
         if threshold == 0 || threshold < self.threshold() {
             return Err(CryptoError::BadThreshold {
                 threshold: threshold as u64,
@@ -220,13 +217,20 @@ impl PublicPoly {
                 ),
             });
         }
-        let mut seen = HashSet::new();
-        let first: Vec<(u16, S::Sig)> = partials
+        Ok(())
+    }
+
+    fn interpolate_with<S: Suite>(
+        &self,
+        partials: &[Vec<u8>],
+        threshold: usize,
+    ) -> Result<Vec<u8>, CryptoError> {
+        self.check_threshold(threshold)?;
+        let parsed: Vec<(u16, S::Sig)> = partials
             .iter()
             .filter_map(|p| parse::<S>(self.scheme(), p).ok())
-            .filter(|(index, _)| seen.insert(*index))
-            .take(threshold)
             .collect();
+        let first = first_distinct::<S>(&parsed, threshold);
         if first.len() < threshold {
             return Err(CryptoError::NotEnoughPartials {
                 have: first.len(),
@@ -243,15 +247,7 @@ impl PublicPoly {
         threshold: usize,
         trusted: bool,
     ) -> Result<Vec<u8>, CryptoError> {
-        if threshold == 0 || threshold < self.threshold() {
-            return Err(CryptoError::BadThreshold {
-                threshold: threshold as u64,
-                reason: format!(
-                    "the public polynomial needs at least {} partials",
-                    self.threshold()
-                ),
-            });
-        }
+        self.check_threshold(threshold)?;
         let group_key = self
             .keys::<S>()
             .and_then(|k| k.first().copied())
@@ -263,13 +259,7 @@ impl PublicPoly {
             .collect();
 
         // Optimistic: the first `threshold` distinct indices, checked once as a whole.
-        let mut seen = HashSet::new();
-        let first: Vec<(u16, S::Sig)> = parsed
-            .iter()
-            .filter(|(index, _)| seen.insert(*index))
-            .take(threshold)
-            .copied()
-            .collect();
+        let first = first_distinct::<S>(&parsed, threshold);
         if first.len() == threshold {
             let sig = interpolate::<S>(&first)?;
             if S::verify(&group_key, &hashed, &sig) {
@@ -313,6 +303,17 @@ impl PublicPoly {
             Err(CryptoError::InvalidRecovered)
         }
     }
+}
+
+/// The first `threshold` partials with distinct indices (the first occurrence of an index wins).
+fn first_distinct<S: Suite>(parsed: &[(u16, S::Sig)], threshold: usize) -> Vec<(u16, S::Sig)> {
+    let mut seen = HashSet::new();
+    parsed
+        .iter()
+        .filter(|(index, _)| seen.insert(*index))
+        .take(threshold)
+        .copied()
+        .collect()
 }
 
 /// `Σ λᵢ · σᵢ` over distinct indices.

@@ -56,13 +56,8 @@ impl ThresholdCrypto for ShareCrypto {
         partials: &[Vec<u8>],
         threshold: usize,
     ) -> Result<Vec<u8>, ThresholdError> {
-        // The engine verified each partial on receipt (its own unchecked): interpolate the
-        // first `threshold` and check the result once; on failure verify each partial.
-        match self.poly.recover_verified(digest, partials, threshold) {
-            Err(CryptoError::InvalidRecovered) => {
-                Ok(self.poly.recover(digest, partials, threshold)?)
-            }
-            other => Ok(other?),
-        }
+        // Optimistic inside: the first `threshold` are combined and checked once; only if that
+        // fails is each partial verified.
+        Ok(self.poly.recover(digest, partials, threshold)?)
     }
 }
