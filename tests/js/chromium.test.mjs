@@ -14,43 +14,21 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchOffline } from './lib/chromium.mjs';
 
 import { roundTimeMs, startMockRelay } from './mock-relay.mjs';
 import { startStaticServer } from './static-server.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SCREENSHOT = join(REPO, 'target', 'www-screenshot.png');
 const SCREENSHOT_LYING = join(REPO, 'target', 'www-screenshot-lying-relay.png');
 const WAIT_MS = 20_000;
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let relay;
 let www;
 let context;
 let userDataDir;
 const blocked = [];
-
-function isLoopback(url) {
-  try {
-    const u = new URL(url);
-    if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return true;
-    return u.hostname === '127.0.0.1';
-  } catch {
-    return false;
-  }
-}
 
 /** The page URL for a relay base URL (or several), a chain and optionally a round. */
 function pageUrl({ relays, chain, round }) {
@@ -121,23 +99,7 @@ before(async () => {
   relay = await startMockRelay();
   www = await startStaticServer();
   userDataDir = mkdtempSync(join(tmpdir(), 'drand-lite-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-    deviceScaleFactor: 1,
-    colorScheme: 'light',
-    reducedMotion: 'reduce',
-    timeout: 30_000,
-  });
-  await context.route(
-    (url) => !isLoopback(url.href),
-    (route) => {
-      blocked.push(route.request().url());
-      return route.abort('blockedbyclient');
-    },
-  );
+  context = await launchOffline(userDataDir, blocked);
 });
 
 after(async () => {

@@ -13,39 +13,16 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { chromium } from "playwright-core";
+import { CHROMIUM, launchOffline } from "../lib/chromium.mjs";
 
 import { REPO, startDevnet } from "../lib/devnet.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const SCREENSHOT = join(REPO, "target", "www-devnet-screenshot.png");
 const WAIT_MS = 20_000;
-// As tests/js/chromium.test.mjs.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 let net;
 let context;
 let userDataDir;
 const blocked = [];
-
-function isLoopback(url) {
-  try {
-    const u = new URL(url);
-    if (u.protocol === "data:" || u.protocol === "blob:" || u.protocol === "about:") return true;
-    return u.hostname === "127.0.0.1";
-  } catch {
-    return false;
-  }
-}
 
 before(async () => {
   assert.ok(
@@ -58,26 +35,10 @@ before(async () => {
   started.catch(() => {}); // Awaited below; this only keeps an early failure from being "unhandled".
   userDataDir = mkdtempSync(join(tmpdir(), "drand-lite-chromium-devnet-"));
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-      deviceScaleFactor: 1,
-      colorScheme: "light",
-      reducedMotion: "reduce",
-      timeout: 30_000,
-    });
+    context = await launchOffline(userDataDir, blocked);
   } finally {
     net = await started;
   }
-  await context.route(
-    (url) => !isLoopback(url.href),
-    (route) => {
-      blocked.push(route.request().url());
-      return route.abort("blockedbyclient");
-    },
-  );
 });
 
 after(async () => {
