@@ -23,6 +23,11 @@ pub struct EngineConfig {
     pub partial_window: u64,
     /// Cached partials per signer index; the oldest is evicted (drand's `MaxPartialsPerNode`).
     pub max_partials_per_node: usize,
+    /// The first round this group signs (its transition round after a reshare; 0 for the
+    /// epoch-1 group). Earlier rounds belong to the previous group: this node syncs them.
+    pub active_from: u64,
+    /// The last round this group signs (`u64::MAX` until a reshare removes this node).
+    pub active_until: u64,
 }
 
 /// A configuration the engine cannot run with (the operator's or the caller's fault).
@@ -48,6 +53,17 @@ pub enum ConfigError {
     /// A cache limit of zero would drop every partial.
     #[error("max_partials_per_node must be at least 1")]
     ZeroPartialLimit,
+    /// A transition to a group of another chain (the chain never changes across a reshare).
+    #[error("the new group belongs to another chain ({0}); a reshare keeps the chain")]
+    OtherChain(String),
+    /// A transition round that is already stored.
+    #[error("transition round {round} is not after the last stored round {last}")]
+    TransitionInPast {
+        /// The requested transition round.
+        round: u64,
+        /// The last stored round.
+        last: u64,
+    },
 }
 
 impl EngineConfig {
@@ -68,7 +84,14 @@ impl EngineConfig {
             catchup_period_ms,
             partial_window: Self::DEFAULT_PARTIAL_WINDOW,
             max_partials_per_node: Self::DEFAULT_MAX_PARTIALS_PER_NODE,
+            active_from: 0,
+            active_until: u64::MAX,
         }
+    }
+
+    /// Whether this group signs `round`.
+    pub fn signs(&self, round: u64) -> bool {
+        round >= self.active_from && round <= self.active_until
     }
 
     /// Checks the group description: threshold within the group, own index a member, indices

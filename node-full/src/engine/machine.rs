@@ -33,7 +33,22 @@ pub struct Engine {
     next_tick_ms: u64,
     /// A catch-up broadcast waiting for its time.
     catchup_at_ms: Option<u64>,
+    /// A reshare's new group, taken over once the round before its transition is stored.
+    pending: Option<Transition>,
+    /// Partials for rounds of the pending group, replayed when it takes over.
+    held: Vec<(String, PartialPacket)>,
 }
+
+/// The group a reshare hands over to, from `round` on.
+struct Transition {
+    round: u64,
+    config: EngineConfig,
+    crypto: Arc<dyn ThresholdCrypto>,
+}
+
+/// Partials held for a pending group (a few rounds of a large group at most; more are
+/// dropped and come again with the next round's re-broadcast).
+const MAX_HELD_PARTIALS: usize = 4096;
 
 impl core::fmt::Debug for Engine {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -76,17 +91,89 @@ impl Engine {
             last,
             next_tick_ms: 0,
             catchup_at_ms: None,
+            pending: None,
+            held: Vec::new(),
         })
+    }
+
+    /// Hands the chain to a reshared group from `round` on (drand's transition): this node
+    /// keeps signing with its current share up to `round - 1`, and with `next` (its new
+    /// share, index and group) from `round` on, switching as soon as round `round - 1` is
+    /// stored so no round is skipped. With `next = None` this node left the group and stops
+    /// signing at `round - 1`.
+    pub fn schedule_transition(
+        &mut self,
+        round: u64,
+        next: Option<(EngineConfig, Arc<dyn ThresholdCrypto>)>,
+    ) -> Result<(), ConfigError> {
+        if round <= self.last.round {
+            return Err(ConfigError::TransitionInPast {
+                round,
+                last: self.last.round,
+            });
+        }
+        match next {
+            None => {
+                self.config.active_until = round.saturating_sub(1);
+                self.pending = None;
+                self.held.clear();
+            }
+            Some((mut config, crypto)) => {
+                config.validate()?;
+                if config.info.hash() != self.config.info.hash() {
+                    return Err(ConfigError::OtherChain(config.info.hash().to_hex()));
+                }
+                config.active_from = config.active_from.max(round);
+                self.config.active_until = round.saturating_sub(1);
+                self.pending = Some(Transition {
+                    round,
+                    config,
+                    crypto,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The round a scheduled transition takes effect, while it is pending.
+    pub fn pending_transition(&self) -> Option<u64> {
+        self.pending.as_ref().map(|t| t.round)
+    }
+
+    /// Takes over the pending group once the round before its transition is stored, and
+    /// replays the partials held for it.
+    fn maybe_switch(&mut self, now: u64, out: &mut Vec<Output>) {
+        let due = self
+            .pending
+            .as_ref()
+            .is_some_and(|t| self.last.round.saturating_add(1) >= t.round);
+        if !due {
+            return;
+        }
+        let Some(next) = self.pending.take() else {
+            return;
+        };
+        self.members = next.config.nodes.iter().copied().collect();
+        self.cache = PartialCache::new(next.config.max_partials_per_node);
+        self.config = next.config;
+        self.crypto = next.crypto;
+        // Sign the first round of the new group now if its time has come.
+        self.next_tick_ms = 0;
+        for (from, packet) in std::mem::take(&mut self.held) {
+            self.on_partial(now, from, packet, out);
+        }
     }
 
     /// Processes one event at `now_ms` (milliseconds since the Unix epoch).
     pub fn handle(&mut self, now_ms: u64, event: Event) -> Vec<Output> {
         let mut out = Vec::new();
+        self.maybe_switch(now_ms, &mut out);
         match event {
             Event::Tick => self.on_tick(now_ms, &mut out),
             Event::Partial { from, packet } => self.on_partial(now_ms, from, packet, &mut out),
             Event::StoreAdvanced { last } => self.on_store_advanced(now_ms, last, &mut out),
         }
+        self.maybe_switch(now_ms, &mut out);
         out
     }
 
@@ -128,7 +215,10 @@ impl Engine {
                 return;
             }
             self.sign_next(now, out);
-            if self.last.round.saturating_add(1) < current {
+            // Behind the clock, or a joiner waiting for the rounds of the previous group.
+            let before_term = self.last.round.saturating_add(1) < self.config.active_from
+                && self.last.round < current;
+            if self.last.round.saturating_add(1) < current || before_term {
                 out.push(Output::Sync {
                     from_round: self.last.round.saturating_add(1),
                     to_round: current,
@@ -165,7 +255,7 @@ impl Engine {
             return;
         };
         let scheme = self.config.info.scheme();
-        if scheme.is_chained() && previous.is_empty() {
+        if (scheme.is_chained() && previous.is_empty()) || !self.config.signs(round) {
             return;
         }
         let digest = scheme.digest(round, Some(&previous));
@@ -199,6 +289,15 @@ impl Engine {
 
     fn on_partial(&mut self, now: u64, from: String, packet: PartialPacket, out: &mut Vec<Output>) {
         let round = packet.round;
+        if let Some(pending) = &self.pending
+            && round >= pending.round
+        {
+            // Signed by the reshared group: kept until it takes over.
+            if self.held.len() < MAX_HELD_PARTIALS {
+                self.held.push((from, packet));
+            }
+            return;
+        }
         match self.check_partial(now, &packet) {
             Ok(Admitted {
                 key,
@@ -245,6 +344,12 @@ impl Engine {
         let last = self.last.round;
         if round <= last {
             return Err(RejectReason::Stale { last });
+        }
+        if !self.config.signs(round) {
+            return Err(RejectReason::OutsideGroupTerm {
+                active_from: self.config.active_from,
+                active_until: self.config.active_until,
+            });
         }
         let window_end = last
             .saturating_add(self.config.partial_window)
@@ -350,7 +455,10 @@ impl Engine {
     fn try_aggregate(&mut self, now: u64, out: &mut Vec<Output>) {
         loop {
             let round = self.last.round.saturating_add(1);
-            if self.clock.round_start_ms(round) > now || self.last.round == u64::MAX {
+            if self.clock.round_start_ms(round) > now
+                || self.last.round == u64::MAX
+                || !self.config.signs(round)
+            {
                 return;
             }
             let key = self.bucket_key(round, &self.last.signature);

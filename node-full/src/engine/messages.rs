@@ -93,6 +93,15 @@ pub enum RejectReason {
     BadPreviousSignature,
     /// The index prefix names no group member.
     UnknownIndex(u32),
+    /// The round is outside the rounds this node's group signs (before its transition round
+    /// after a reshare, or after this node left); benign around a reshare, the chain comes by
+    /// sync.
+    OutsideGroupTerm {
+        /// The first round the group signs.
+        active_from: u64,
+        /// The last round the group signs.
+        active_until: u64,
+    },
     /// The index prefix is this node's own index.
     OwnIndex,
     /// The identical partial is already cached (benign: re-broadcast, or a replay).
@@ -117,6 +126,7 @@ impl RejectReason {
             RejectReason::Stale { .. }
                 | RejectReason::Duplicate(_)
                 | RejectReason::BeyondWindow { .. }
+                | RejectReason::OutsideGroupTerm { .. }
         )
     }
 }

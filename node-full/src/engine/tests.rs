@@ -580,3 +580,165 @@ fn share_crypto_produces_verified_beacons_for_every_scheme() {
         drand_lite::verify(&info, &beacon).unwrap();
     }
 }
+
+/// A remainer of a reshare: signs with its old share up to the transition, holds partials of
+/// the new group that arrive early, switches when the round before the transition is stored
+/// and produces the transition round with the new share — no round is skipped.
+#[test]
+fn a_reshare_switches_share_at_the_transition_round_without_a_gap() {
+    let scheme = Scheme::PedersenBlsChained;
+    let mut f = fixture(scheme, 4, 3);
+    for round in 1..=2 {
+        f.engine.handle(at(round), Event::Tick);
+        let previous = f.last_sig();
+        f.deliver(at(round) + 1, f.packet(2, round, &previous));
+        f.deliver(at(round) + 2, f.packet(3, round, &previous));
+        assert_eq!(f.engine.last().round, round);
+    }
+    // The new group: five nodes, threshold 4, this node now at index 3.
+    let info = chain_info(scheme, SECRET, PERIOD, GENESIS);
+    let next = EngineConfig::new(info, 3, 4, (1..=5).collect());
+    let crypto = Arc::new(FakeCrypto {
+        index: 3,
+        secret: SECRET,
+        scheme,
+    });
+    assert!(matches!(
+        f.engine
+            .schedule_transition(2, Some((next.clone(), crypto.clone()))),
+        Err(ConfigError::TransitionInPast { .. })
+    ));
+    f.engine
+        .schedule_transition(4, Some((next, crypto)))
+        .unwrap();
+    assert_eq!(f.engine.pending_transition(), Some(4));
+    // Round 3: the old group signs (own index 1).
+    let out = f.engine.handle(at(3), Event::Tick);
+    assert_eq!(broadcasts(&out)[0].partial_sig[..2], [0, 1]);
+    let previous3 = f.last_sig();
+    f.deliver(at(3) + 1, f.packet(2, 3, &previous3));
+    // An early partial of the new group for round 4 is held, not rejected.
+    let early = |f: &Fixture| {
+        let round3 = f.engine.last().signature.clone();
+        f.packet(5, 4, &round3)
+    };
+    let out = f.deliver(at(3) + 2, f.packet(3, 3, &previous3));
+    assert_eq!(stored(&out).len(), 1, "round 3 by the old group");
+    // The switch happened with round 3 stored.
+    assert_eq!(f.engine.pending_transition(), None);
+    assert_eq!(f.engine.config().own_index, 3);
+    assert_eq!(f.engine.config().threshold, 4);
+    let packet5 = early(&f);
+    let out = f.deliver(at(3) + 3, packet5);
+    assert!(rejection(&out).is_none(), "{out:?}");
+    // Round 4: the new group signs with the new index.
+    let out = f.engine.handle(at(4), Event::Tick);
+    assert_eq!(broadcasts(&out)[0].partial_sig[..2], [0, 3]);
+    let previous4 = f.last_sig();
+    f.deliver(at(4) + 1, f.packet(1, 4, &previous4));
+    let out = f.deliver(at(4) + 2, f.packet(2, 4, &previous4));
+    assert_eq!(stored(&out).len(), 1, "round 4 by the new group: {out:?}");
+    assert_eq!(f.engine.last().round, 4);
+}
+
+/// Partials of the new group that arrive before this node stored the round before the
+/// transition are replayed when it switches.
+#[test]
+fn partials_held_for_the_new_group_are_replayed_at_the_switch() {
+    let scheme = Scheme::BlsUnchainedG1Rfc9380;
+    let mut f = fixture(scheme, 4, 3);
+    let info = chain_info(scheme, SECRET, PERIOD, GENESIS);
+    let next = EngineConfig::new(info, 2, 3, vec![1, 2, 3]);
+    let crypto = Arc::new(FakeCrypto {
+        index: 2,
+        secret: SECRET,
+        scheme,
+    });
+    f.engine
+        .schedule_transition(2, Some((next, crypto)))
+        .unwrap();
+    f.engine.handle(at(1), Event::Tick);
+    // Round 2 partials of the new group arrive before round 1 is done.
+    let held = f.deliver(at(1) + 1, f.packet(1, 2, &[]));
+    assert!(held.is_empty(), "{held:?}");
+    let held = f.deliver(at(1) + 2, f.packet(3, 2, &[]));
+    assert!(held.is_empty(), "{held:?}");
+    f.deliver(at(1) + 3, f.packet(2, 1, &[7u8; 32]));
+    let out = f.deliver(at(1) + 4, f.packet(3, 1, &[7u8; 32]));
+    assert_eq!(stored(&out).len(), 1);
+    // Switched; round 2 needs only this node's own partial now.
+    let out = f.engine.handle(at(2), Event::Tick);
+    assert_eq!(
+        stored(&out).iter().map(|b| b.round).collect::<Vec<_>>(),
+        vec![2],
+        "{out:?}"
+    );
+}
+
+/// A joiner's engine starts before its transition round: it never signs the previous
+/// group's rounds, asks for them by sync, and refuses their partials as benign.
+#[test]
+fn a_joiner_syncs_the_previous_groups_rounds_and_signs_from_its_transition() {
+    let scheme = Scheme::PedersenBlsUnchained;
+    let info = chain_info(scheme, SECRET, PERIOD, GENESIS);
+    let mut config = EngineConfig::new(info, 1, 3, (1..=4).collect());
+    config.active_from = 5;
+    let crypto = Arc::new(FakeCrypto {
+        index: 1,
+        secret: SECRET,
+        scheme,
+    });
+    let mut engine = Engine::new(config, crypto, genesis(scheme)).unwrap();
+    let out = engine.handle(at(2), Event::Tick);
+    assert!(broadcasts(&out).is_empty(), "{out:?}");
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Sync { from_round: 1, .. })),
+        "{out:?}"
+    );
+    let f = Fixture { engine, scheme };
+    let mut f = f;
+    let out = f.deliver(at(2) + 1, f.packet(2, 1, &[]));
+    let reason = rejection(&out).unwrap();
+    assert!(matches!(
+        reason,
+        RejectReason::OutsideGroupTerm { active_from: 5, .. }
+    ));
+    assert!(reason.is_benign());
+    // Sync brings rounds up to 4; round 5 is this group's.
+    f.engine.handle(
+        at(5),
+        Event::StoreAdvanced {
+            last: StoredBeacon {
+                round: 4,
+                signature: vec![1u8; 48],
+                previous_signature: None,
+            },
+        },
+    );
+    let out = f.engine.handle(at(5) + 1, Event::Tick);
+    assert_eq!(broadcasts(&out)[0].round, 5, "{out:?}");
+}
+
+/// A leaver signs up to the round before the transition and nothing after.
+#[test]
+fn a_leaver_stops_signing_at_the_transition() {
+    let scheme = Scheme::BlsUnchainedOnG1;
+    let mut f = fixture(scheme, 4, 3);
+    f.engine.schedule_transition(2, None).unwrap();
+    let out = f.engine.handle(at(1), Event::Tick);
+    assert_eq!(broadcasts(&out).len(), 1);
+    f.deliver(at(1) + 1, f.packet(2, 1, &[7u8; 32]));
+    f.deliver(at(1) + 2, f.packet(3, 1, &[7u8; 32]));
+    assert_eq!(f.engine.last().round, 1);
+    let out = f.engine.handle(at(2), Event::Tick);
+    assert!(broadcasts(&out).is_empty(), "{out:?}");
+    let out = f.deliver(at(2) + 1, f.packet(2, 2, &[]));
+    assert!(matches!(
+        rejection(&out),
+        Some(RejectReason::OutsideGroupTerm {
+            active_until: 1,
+            ..
+        })
+    ));
+}
