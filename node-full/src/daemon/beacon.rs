@@ -2,8 +2,8 @@
 //! and sync results; its outputs go to the peers (partials), the store (beacons) and the sync
 //! manager. This loop is the only place where the engine meets I/O.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, RwLock};
 
 use drand_lite::ChainInfo;
 use tokio::sync::{mpsc, watch};
@@ -12,16 +12,46 @@ use super::clock::{instant_at, unix_ms};
 use super::metrics::BeaconMetrics;
 use super::peers::Peers;
 use super::sync::SyncManager;
-use crate::engine::{Engine, Event, Output, ThresholdCrypto};
+use crate::engine::{Engine, EngineConfig, Event, Output, ThresholdCrypto};
+use crate::files::Group;
 use crate::store::{BeaconStore, PutOutcome, StoreError, StoredBeacon};
 
 /// Inputs that reach the engine loop from other tasks.
-#[derive(Debug)]
 pub enum Input {
     /// An engine event (a partial from a peer, beacons stored by sync).
     Event(Event),
+    /// A reshare completed: hand the chain to the new group at `round` (`next = None`: this
+    /// node left the group and stops signing then).
+    Transition {
+        /// The first round of the new group.
+        round: u64,
+        /// This node's engine configuration and share in the new group.
+        next: Option<(EngineConfig, Arc<dyn ThresholdCrypto>)>,
+        /// The new group (served by the control API once it takes over).
+        group: Box<Group>,
+        /// The new group's other members.
+        peers: Vec<String>,
+    },
     /// Stop the loop.
     Stop,
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Input::Event(e) => f.debug_tuple("Event").field(e).finish(),
+            Input::Transition { round, .. } => {
+                f.debug_struct("Transition").field("round", round).finish()
+            }
+            Input::Stop => f.write_str("Stop"),
+        }
+    }
+}
+
+/// A transition waiting for the engine to switch: then the peers and the group change too.
+struct PendingGroup {
+    group: Group,
+    peers: Vec<String>,
 }
 
 /// What the engine loop needs besides the engine.
@@ -40,8 +70,8 @@ pub struct LoopContext {
     pub peers: Arc<Peers>,
     /// Fetches missing rounds from peers.
     pub sync: Arc<SyncManager>,
-    /// The node's threshold crypto, to rebuild the engine from the store after a failed write.
-    pub crypto: Arc<dyn ThresholdCrypto>,
+    /// The group, replaced when a reshare's group takes over.
+    pub group: Arc<RwLock<Group>>,
     /// Becomes true when the daemon stops: the loop ends at once, ahead of queued partials.
     pub stop: watch::Receiver<bool>,
 }
@@ -50,6 +80,7 @@ pub struct LoopContext {
 /// gone.
 pub async fn run(mut engine: Engine, mut inputs: mpsc::Receiver<Input>, ctx: LoopContext) {
     let mut stop = ctx.stop.clone();
+    let mut pending: Option<PendingGroup> = None;
     loop {
         if *stop.borrow_and_update() {
             break;
@@ -65,6 +96,18 @@ pub async fn run(mut engine: Engine, mut inputs: mpsc::Receiver<Input>, ctx: Loo
             () = sleep_until(wake) => Event::Tick,
             input = inputs.recv() => match input {
                 Some(Input::Event(event)) => event,
+                Some(Input::Transition { round, next, group, peers }) => {
+                    let leaving = next.is_none();
+                    match engine.schedule_transition(round, next) {
+                        Ok(()) if leaving => tracing::info!(beacon_id = %ctx.beacon_id, round, "this node left the group: it stops signing at the transition"),
+                        Ok(()) => {
+                            tracing::info!(beacon_id = %ctx.beacon_id, round, "reshare: the new group takes over at this round");
+                            pending = Some(PendingGroup { group: *group, peers });
+                        }
+                        Err(e) => tracing::error!(beacon_id = %ctx.beacon_id, round, error = %e, "reshare transition refused"),
+                    }
+                    continue;
+                }
                 Some(Input::Stop) | None => break,
             },
         };
@@ -75,21 +118,25 @@ pub async fn run(mut engine: Engine, mut inputs: mpsc::Receiver<Input>, ctx: Loo
             diverged |= dispatch(output, &ctx);
         }
         if diverged {
-            // The engine advanced its head for a beacon the store did not take: restart it
-            // from what is really stored.
-            match ctx
-                .store
-                .last()
-                .map_err(|e| e.to_string())
-                .and_then(|last| {
-                    Engine::new(engine.config().clone(), Arc::clone(&ctx.crypto), last)
-                        .map_err(|e| e.to_string())
-                }) {
-                Ok(rebuilt) => engine = rebuilt,
+            // The engine advanced its head for a beacon the store did not take: continue from
+            // what is really stored.
+            match ctx.store.last() {
+                Ok(last) => engine.restart_from(last),
                 Err(e) => {
-                    tracing::error!(beacon_id = %ctx.beacon_id, error = %e, "cannot restart the beacon engine from the store")
+                    tracing::error!(beacon_id = %ctx.beacon_id, error = %e, "cannot read the last stored beacon")
                 }
             }
+        }
+        if engine.pending_transition().is_none()
+            && let Some(next) = pending.take()
+        {
+            ctx.peers.set_addresses(next.peers);
+            ctx.metrics.set_group(&next.group);
+            match ctx.group.write() {
+                Ok(mut g) => *g = next.group,
+                Err(poisoned) => *poisoned.into_inner() = next.group,
+            }
+            tracing::info!(beacon_id = %ctx.beacon_id, own_index = engine.config().own_index, "reshare transition done: signing with the new share");
         }
     }
     tracing::info!(beacon_id = %ctx.beacon_id, "beacon loop stopped");

@@ -29,6 +29,14 @@ pub struct BeaconMetrics {
 }
 
 impl BeaconMetrics {
+    /// Records the group's size and threshold.
+    pub fn set_group(&self, group: &crate::files::Group) {
+        self.group_size
+            .store(group.nodes.len() as u64, Ordering::Relaxed);
+        self.group_threshold
+            .store(u64::from(group.threshold), Ordering::Relaxed);
+    }
+
     /// Records whether sending a partial to `address` failed.
     pub fn set_send_error(&self, address: &str, failed: bool) {
         if let Ok(mut map) = self.error_sending_partial.lock() {

@@ -15,7 +15,7 @@ pub mod sync;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use thiserror::Error;
 use tokio::net::TcpListener;
@@ -39,7 +39,7 @@ pub enum DaemonError {
     },
     /// Nothing to run.
     #[error(
-        "no beacon with a group file and a share under {0}; run a DKG first (or use `drand-node devnet`)"
+        "no keypair under {0}: run `drand-node generate-keypair` first (or use `drand-node devnet`)"
     )]
     NothingToRun(PathBuf),
     /// A listener could not be opened.
@@ -88,14 +88,151 @@ pub struct DaemonConfig {
     pub www: Option<PathBuf>,
 }
 
+/// A beacon ID's long-term keypair, loaded at start: the node's identity for it, answered to
+/// `GetIdentity` before any group exists, and the key the DKG and ceremony sign with.
+pub struct NodeKeys {
+    /// Where the beacon's files live.
+    pub paths: BeaconPaths,
+    /// The self-signed public identity.
+    pub identity: crate::files::Identity,
+    /// The long-term secret.
+    pub secret: crate::crypto::SecretKey,
+}
+
 /// The running daemon's shared state (what the gRPC services answer from).
 pub struct Daemon {
-    beacons: BTreeMap<String, Arc<BeaconProcess>>,
+    /// Running chains, by beacon ID (a beacon ID's chain starts when its first DKG completes).
+    beacons: RwLock<BTreeMap<String, Arc<BeaconProcess>>>,
+    /// Every beacon ID with a keypair.
+    keys: BTreeMap<String, Arc<NodeKeys>>,
     pool: Arc<PeerPool>,
+    transport: TransportMode,
     tls: bool,
     shutdown: watch::Sender<bool>,
     /// Slots for chain streams (see [`service::MAX_CHAIN_STREAMS`]).
     streams: Arc<tokio::sync::Semaphore>,
+    /// The public HTTP API's chains (chains started later are added to it).
+    api: crate::http::ApiState,
+    /// The engine loops, awaited at shutdown.
+    loops: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+}
+
+impl Daemon {
+    /// The running beacon processes.
+    pub fn beacon_list(&self) -> Vec<Arc<BeaconProcess>> {
+        match self.beacons.read() {
+            Ok(b) => b.values().cloned().collect(),
+            Err(poisoned) => poisoned.into_inner().values().cloned().collect(),
+        }
+    }
+
+    /// The running beacon process of `beacon_id`.
+    pub fn beacon_process(&self, beacon_id: &str) -> Option<Arc<BeaconProcess>> {
+        match self.beacons.read() {
+            Ok(b) => b.get(beacon_id).cloned(),
+            Err(poisoned) => poisoned.into_inner().get(beacon_id).cloned(),
+        }
+    }
+
+    /// The keypair of `beacon_id`.
+    pub fn node_keys(&self, beacon_id: &str) -> Option<&Arc<NodeKeys>> {
+        self.keys.get(beacon_id)
+    }
+
+    /// The peer connection pool.
+    pub fn pool(&self) -> &Arc<PeerPool> {
+        &self.pool
+    }
+
+    /// Starts a beacon process: serves its chain over gRPC and HTTP and runs its engine loop
+    /// until the daemon stops. Refused if the beacon ID already runs.
+    pub fn launch(
+        &self,
+        process: Arc<BeaconProcess>,
+        engine: crate::engine::Engine,
+        inputs: tokio::sync::mpsc::Receiver<beacon::Input>,
+    ) -> Result<(), DaemonError> {
+        let id = process.beacon_id.clone();
+        {
+            let mut beacons = match self.beacons.write() {
+                Ok(b) => b,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            if beacons.contains_key(&id) {
+                return Err(DaemonError::Beacon {
+                    beacon_id: id,
+                    reason: "already running".into(),
+                });
+            }
+            beacons.insert(id.clone(), Arc::clone(&process));
+        }
+        let group = process.group();
+        tracing::info!(
+            beacon_id = %id,
+            chain_hash = %process.info.hash().to_hex(),
+            scheme = process.info.scheme().id(),
+            last_stored = *process.latest.borrow(),
+            group_size = group.nodes.len(),
+            threshold = group.threshold,
+            "beacon started"
+        );
+        let handle = crate::http::ChainHandle {
+            info: process.info.clone(),
+            store: Arc::clone(&process.store),
+            latest: process.latest.subscribe(),
+        };
+        if let Err(e) = self.api.add_chain(handle) {
+            tracing::error!(beacon_id = %id, error = %e, "chain not served over HTTP");
+        }
+        tokio::spawn(self_check(Arc::clone(&process), self.transport.clone()));
+        let ctx = process.loop_context(self.shutdown.subscribe());
+        let handle = tokio::spawn(beacon::run(engine, inputs, ctx));
+        match self.loops.lock() {
+            Ok(mut l) => l.push(handle),
+            Err(poisoned) => poisoned.into_inner().push(handle),
+        }
+        Ok(())
+    }
+}
+
+/// Loads the keypair of every beacon ID that has one (with the group's scheme when a group
+/// file exists, for keys written before scheme names).
+fn load_keys(
+    folder: &std::path::Path,
+    ids: &[String],
+) -> Result<BTreeMap<String, Arc<NodeKeys>>, DaemonError> {
+    let mut keys = BTreeMap::new();
+    for id in ids {
+        let paths = BeaconPaths::new(folder, id).map_err(|e| DaemonError::Folder(e.to_string()))?;
+        if !paths.private_key_file().exists() && !paths.public_key_file().exists() {
+            continue;
+        }
+        let group_scheme = if paths.group_file().exists() {
+            crate::files::Group::read(&paths.group_file())
+                .map(|g| Some(g.scheme))
+                .map_err(|e| DaemonError::Beacon {
+                    beacon_id: id.clone(),
+                    reason: format!("group file: {e}"),
+                })?
+        } else {
+            None
+        };
+        let loaded = crate::files::keys::load_keypair(folder, id, group_scheme).map_err(|e| {
+            DaemonError::Beacon {
+                beacon_id: id.clone(),
+                reason: format!("keypair: {e}"),
+            }
+        })?;
+        keys.insert(
+            id.clone(),
+            Arc::new(NodeKeys {
+                paths,
+                identity: loaded.identity,
+                secret: loaded.secret,
+            }),
+        );
+    }
+    Ok(keys)
 }
 
 async fn bind(what: &'static str, address: SocketAddr) -> Result<TcpListener, DaemonError> {
@@ -115,38 +252,35 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
         None => list_beacon_ids(&config.folder).map_err(|e| DaemonError::Folder(e.to_string()))?,
     };
     let pool = Arc::new(PeerPool::new(config.transport.clone()));
-    let mut beacons = BTreeMap::new();
-    let mut engines = Vec::new();
-    for id in ids {
-        let paths = BeaconPaths::new(&config.folder, &id)
-            .map_err(|e| DaemonError::Folder(e.to_string()))?;
-        if !paths.group_file().exists() || !paths.share_file().exists() {
-            tracing::info!(beacon_id = %id, "no group file or share yet; not started");
-            continue;
-        }
-        let (process, engine, inputs) = BeaconProcess::load(&paths, Arc::clone(&pool))?;
-        tracing::info!(
-            beacon_id = %id,
-            chain_hash = %process.info.hash().to_hex(),
-            scheme = process.info.scheme().id(),
-            last_stored = *process.latest.borrow(),
-            group_size = process.group.nodes.len(),
-            threshold = process.group.threshold,
-            "beacon loaded"
-        );
-        engines.push((Arc::clone(&process), engine, inputs));
-        beacons.insert(id, process);
-    }
-    if beacons.is_empty() {
+    let keys = load_keys(&config.folder, &ids)?;
+    if keys.is_empty() {
         return Err(DaemonError::NothingToRun(config.folder.clone()));
     }
+    let mut engines = Vec::new();
+    for id in keys.keys() {
+        let paths =
+            BeaconPaths::new(&config.folder, id).map_err(|e| DaemonError::Folder(e.to_string()))?;
+        if !paths.group_file().exists() || !paths.share_file().exists() {
+            tracing::info!(beacon_id = %id, "no group file or share yet: waiting for a DKG");
+            continue;
+        }
+        engines.push(BeaconProcess::load(&paths, Arc::clone(&pool))?);
+    }
     let (shutdown, _) = watch::channel(false);
+    let mut api = crate::http::ApiState::new(crate::http::system_clock());
+    if let Some(www) = &config.www {
+        api = api.with_static_dir(www.clone());
+    }
     let daemon = Arc::new(Daemon {
-        beacons,
+        beacons: RwLock::new(BTreeMap::new()),
+        keys,
         pool,
+        transport: config.transport.clone(),
         tls: matches!(config.listen_mode, ListenMode::Tls(_)),
         shutdown: shutdown.clone(),
         streams: Arc::new(tokio::sync::Semaphore::new(service::MAX_CHAIN_STREAMS)),
+        api,
+        loops: std::sync::Mutex::new(Vec::new()),
     });
     let stop = {
         let shutdown = shutdown.clone();
@@ -200,13 +334,8 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
         )
         .await?;
     }
-    for process in daemon.beacons.values() {
-        tokio::spawn(self_check(Arc::clone(process), config.transport.clone()));
-    }
-    let mut loops = Vec::new();
     for (process, engine, inputs) in engines {
-        let ctx = process.loop_context(shutdown.subscribe());
-        loops.push(tokio::spawn(beacon::run(engine, inputs, ctx)));
+        daemon.launch(process, engine, inputs)?;
     }
     tracing::info!(
         private = %config.private_listen,
@@ -234,11 +363,15 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
         }
     }
     shutdown.send_replace(true);
-    for process in daemon.beacons.values() {
+    for process in daemon.beacon_list() {
         // The loops watch `shutdown`; this only wakes one that is idle (never waits on a full
         // queue).
         let _ = process.inputs.try_send(beacon::Input::Stop);
     }
+    let loops = match daemon.loops.lock() {
+        Ok(mut l) => std::mem::take(&mut *l),
+        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+    };
     for handle in loops {
         let _ = handle.await;
     }
@@ -305,21 +438,7 @@ async fn self_check(process: Arc<BeaconProcess>, transport: TransportMode) {
 
 /// The public HTTP API over every beacon, plus the demo page when configured.
 fn public_router(daemon: &Arc<Daemon>, www: Option<&std::path::Path>) -> axum::Router {
-    let mut state = crate::http::ApiState::new(crate::http::system_clock());
-    if let Some(www) = www {
-        state = state.with_static_dir(www.to_path_buf());
-    }
-    for p in daemon.beacons.values() {
-        let handle = crate::http::ChainHandle {
-            info: p.info.clone(),
-            store: Arc::clone(&p.store),
-            latest: p.latest.subscribe(),
-        };
-        if let Err(e) = state.add_chain(handle) {
-            tracing::error!(beacon_id = %p.beacon_id, error = %e, "chain not served over HTTP");
-        }
-    }
-    let router = crate::http::router(state);
+    let router = crate::http::router(daemon.api.clone());
     // The npm package beside the demo page (www/../pkg) at /pkg/.
     match www.and_then(|w| w.parent()).map(|root| root.join("pkg")) {
         Some(pkg) if pkg.is_dir() => {
@@ -338,9 +457,9 @@ fn metrics_router(daemon: &Arc<Daemon>) -> axum::Router {
         axum::routing::get(move || {
             let daemon = Arc::clone(&daemon);
             async move {
-                let beacons: Vec<(String, &metrics::BeaconMetrics)> = daemon
-                    .beacons
-                    .values()
+                let processes = daemon.beacon_list();
+                let beacons: Vec<(String, &metrics::BeaconMetrics)> = processes
+                    .iter()
                     .map(|p| (p.beacon_id.clone(), p.metrics.as_ref()))
                     .collect();
                 (

@@ -2,8 +2,8 @@
 //! (one task per peer, 5 s budget, failures counted per peer) and `SyncChain` streams for the
 //! sync manager. The transport (TLS or an explicitly plaintext group) is fixed by the pool.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use futures_util::StreamExt;
 
@@ -18,7 +18,7 @@ use crate::store::StoredBeacon;
 pub struct Peers {
     beacon_id: String,
     target: BeaconTarget,
-    addresses: Vec<String>,
+    addresses: RwLock<Vec<String>>,
     pool: Arc<PeerPool>,
     chained: bool,
     rotation: AtomicU64,
@@ -36,7 +36,7 @@ impl Peers {
         Peers {
             beacon_id: beacon_id.to_owned(),
             target: BeaconTarget::id(beacon_id).with_chain_hash(chain_hash),
-            addresses,
+            addresses: RwLock::new(addresses),
             pool,
             chained,
             rotation: AtomicU64::new(0),
@@ -44,13 +44,24 @@ impl Peers {
     }
 
     /// The peers' addresses.
-    pub fn addresses(&self) -> &[String] {
-        &self.addresses
+    pub fn addresses(&self) -> Vec<String> {
+        self.addresses
+            .read()
+            .map(|a| a.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    }
+
+    /// Replaces the peers (a reshare's new group takes over).
+    pub fn set_addresses(&self, addresses: Vec<String>) {
+        match self.addresses.write() {
+            Ok(mut a) => *a = addresses,
+            Err(poisoned) => *poisoned.into_inner() = addresses,
+        }
     }
 
     /// Sends `packet` to every peer, each in its own task (a slow peer delays nobody).
     pub fn broadcast_partial(&self, packet: PartialPacket, metrics: &Arc<BeaconMetrics>) {
-        for address in &self.addresses {
+        for address in &self.addresses() {
             let message = PartialBeaconPacket {
                 round: packet.round,
                 previous_signature: packet.previous_signature.clone(),
@@ -97,7 +108,7 @@ impl Peers {
 impl SyncSource for Peers {
     /// Every peer, starting at a different one on each sync so no peer carries all catch-ups.
     fn peers(&self) -> Vec<String> {
-        let mut peers = self.addresses.clone();
+        let mut peers = self.addresses();
         if !peers.is_empty() {
             let shift = self.rotation.fetch_add(1, Ordering::Relaxed) as usize % peers.len();
             peers.rotate_left(shift);

@@ -1,8 +1,8 @@
 //! A beacon process: everything the daemon holds for one beacon ID (chain, group, identity,
 //! store, engine inputs, peers, sync, metrics), built from the node's folder.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, RwLock};
 
 use drand_lite::ChainInfo;
 use tokio::sync::{mpsc, watch};
@@ -30,8 +30,8 @@ pub struct BeaconProcess {
     pub beacon_id: String,
     /// The chain.
     pub info: ChainInfo,
-    /// The group file.
-    pub group: Group,
+    /// The group file (replaced at a reshare's transition).
+    group: Arc<RwLock<Group>>,
     /// This node's identity in the group.
     pub identity: Identity,
     /// The chain store.
@@ -46,8 +46,64 @@ pub struct BeaconProcess {
     pub peers: Arc<Peers>,
     /// The sync manager.
     pub sync: Arc<SyncManager>,
-    /// The node's threshold crypto (share and public polynomial).
-    pub crypto: Arc<dyn ThresholdCrypto>,
+}
+
+/// The other members' addresses.
+pub fn peer_addresses(group: &Group, own_index: u32) -> Vec<String> {
+    group
+        .nodes
+        .iter()
+        .filter(|n| n.index != own_index)
+        .map(|n| n.address.clone())
+        .collect()
+}
+
+/// The engine configuration and threshold crypto of this node in `group` with `key_share`:
+/// checks that the node's key is in the group, the share's index is the node's, and the
+/// share's commitments are the group's key.
+pub fn engine_inputs(
+    paths: &BeaconPaths,
+    group: &Group,
+    key_share: KeyShare,
+    identity: &Identity,
+) -> Result<(EngineConfig, Arc<dyn ThresholdCrypto>), String> {
+    let node = group.node_by_key(&identity.key).ok_or(
+        "this node's public key is not in the group: was the group file replaced by hand?",
+    )?;
+    let own_index = node.index;
+    key_share
+        .check_group(group)
+        .map_err(|e| e.with_path(&paths.share_file()).to_string())?;
+    let KeyShare {
+        share,
+        commits: poly,
+    } = key_share;
+    if share.index() != own_index {
+        return Err(format!(
+            "share file {}: share index {} but the group lists this node at {own_index}",
+            paths.share_file().display(),
+            share.index()
+        ));
+    }
+    let info = group.chain_info().map_err(|e| e.to_string())?;
+    if poly.public_key() != info.public_key() {
+        return Err(format!(
+            "share file {}: its commitments are not the group's public key",
+            paths.share_file().display()
+        ));
+    }
+    let mut config = EngineConfig::new(
+        info,
+        own_index,
+        group.threshold as usize,
+        group.nodes.iter().map(|n| n.index).collect(),
+    );
+    config.catchup_period_ms = u64::from(group.catchup_period_secs) * 1000;
+    let crypto: Arc<dyn ThresholdCrypto> = Arc::new(
+        ShareCrypto::new(share, poly)
+            .map_err(|e| format!("share file {}: {e}", paths.share_file().display()))?,
+    );
+    Ok((config, crypto))
 }
 
 impl BeaconProcess {
@@ -62,9 +118,6 @@ impl BeaconProcess {
             beacon_id: beacon_id.clone(),
             reason: format!("{what}: {e}"),
         };
-        // Named with their path where the error itself does not carry it.
-        let group_file = format!("group file {}", paths.group_file().display());
-        let share_file = format!("share file {}", paths.share_file().display());
         let group = Group::read(&paths.group_file()).map_err(|e| fail("group file", &e))?;
         group
             .verify_self_signatures()
@@ -74,39 +127,44 @@ impl BeaconProcess {
         if let Some(migration) = &loaded.migration {
             tracing::warn!(beacon_id = %beacon_id, ?migration, "key files lack their scheme name; using the group's (run `drand-node generate-keypair` only if this is wrong)");
         }
-        let identity = loaded.identity;
-        let node = group.node_by_key(&identity.key).ok_or_else(|| {
-            fail(
-                &group_file,
-                &"this node's public key is not in the group: was the group file replaced by hand?",
-            )
-        })?;
-        let own_index = node.index;
         let key_share = KeyShare::read(&paths.share_file(), Some(group.scheme))
             .map_err(|e| fail("share file", &e))?;
-        key_share
-            .check_group(&group)
-            .map_err(|e| fail("share file", &e.with_path(&paths.share_file())))?;
-        let KeyShare {
-            share,
-            commits: poly,
-        } = key_share;
-        if share.index() != own_index {
-            return Err(fail(
-                &share_file,
-                &format!(
-                    "share index {} but the group lists this node at {own_index}",
-                    share.index()
-                ),
-            ));
-        }
-        let info = group.chain_info().map_err(|e| fail(&group_file, &e))?;
-        if poly.public_key() != info.public_key() {
-            return Err(fail(
-                &share_file,
-                &"its commitments are not the group's public key",
-            ));
-        }
+        // A group whose transition is in the future was written by a reshare this node joined:
+        // the previous group signs until then.
+        let active_from = if group.transition_time > group.genesis_time {
+            drand_lite::round_at(
+                &group.chain_info().map_err(|e| fail("group file", &e))?,
+                group.transition_time,
+            )
+            .unwrap_or(0)
+        } else {
+            0
+        };
+        Self::build(paths, pool, group, key_share, loaded.identity, active_from)
+    }
+
+    /// A beacon process for `group` with this node's `key_share` (checked against each other
+    /// and against `identity`), signing from round `active_from` on (0: from genesis).
+    pub fn build(
+        paths: &BeaconPaths,
+        pool: Arc<PeerPool>,
+        group: Group,
+        key_share: KeyShare,
+        identity: Identity,
+        active_from: u64,
+    ) -> Result<(Arc<BeaconProcess>, Engine, mpsc::Receiver<Input>), DaemonError> {
+        let beacon_id = paths.beacon_id().to_owned();
+        let fail = |what: &str, e: &dyn std::fmt::Display| DaemonError::Beacon {
+            beacon_id: beacon_id.clone(),
+            reason: format!("{what}: {e}"),
+        };
+        let group_file = format!("group file {}", paths.group_file().display());
+        let (config, crypto) = engine_inputs(paths, &group, key_share, &identity)
+            .map_err(|e| fail(&group_file, &e))?;
+        let mut config = config;
+        config.active_from = active_from;
+        let info = config.info.clone();
+        let own_index = config.own_index;
         let db = paths.db_dir();
         std::fs::create_dir_all(&db)
             .map_err(|e| fail(&format!("cannot create {}", db.display()), &e))?;
@@ -123,24 +181,13 @@ impl BeaconProcess {
         metrics
             .last_beacon_round
             .store(last.round, Ordering::Relaxed);
-        metrics
-            .group_size
-            .store(group.nodes.len() as u64, Ordering::Relaxed);
-        metrics
-            .group_threshold
-            .store(u64::from(group.threshold), Ordering::Relaxed);
+        metrics.set_group(&group);
         let (latest, _) = watch::channel(last.round);
         let (inputs, receiver) = mpsc::channel(INPUT_QUEUE);
-        let addresses = group
-            .nodes
-            .iter()
-            .filter(|n| n.index != own_index)
-            .map(|n| n.address.clone())
-            .collect();
         let peers = Arc::new(Peers::new(
             &beacon_id,
             info.hash().0.to_vec(),
-            addresses,
+            peer_addresses(&group, own_index),
             pool,
             info.scheme().is_chained(),
         ));
@@ -153,21 +200,11 @@ impl BeaconProcess {
             latest.clone(),
             Arc::clone(&metrics),
         );
-        let mut config = EngineConfig::new(
-            info.clone(),
-            own_index,
-            group.threshold as usize,
-            group.nodes.iter().map(|n| n.index).collect(),
-        );
-        config.catchup_period_ms = u64::from(group.catchup_period_secs) * 1000;
-        let crypto: Arc<dyn ThresholdCrypto> =
-            Arc::new(ShareCrypto::new(share, poly).map_err(|e| fail(&share_file, &e))?);
-        let engine =
-            Engine::new(config, Arc::clone(&crypto), last).map_err(|e| fail("engine", &e))?;
+        let engine = Engine::new(config, crypto, last).map_err(|e| fail("engine", &e))?;
         let process = Arc::new(BeaconProcess {
             beacon_id,
             info,
-            group,
+            group: Arc::new(RwLock::new(group)),
             identity,
             store,
             latest,
@@ -175,9 +212,16 @@ impl BeaconProcess {
             metrics,
             peers,
             sync,
-            crypto,
         });
         Ok((process, engine, receiver))
+    }
+
+    /// The current group (it changes at a reshare's transition).
+    pub fn group(&self) -> Group {
+        self.group
+            .read()
+            .map(|g| g.clone())
+            .unwrap_or_else(|poisoned| poisoned.into_inner().clone())
     }
 
     /// What the engine loop needs; the loop ends when `stop` turns true.
@@ -190,7 +234,7 @@ impl BeaconProcess {
             metrics: Arc::clone(&self.metrics),
             peers: Arc::clone(&self.peers),
             sync: Arc::clone(&self.sync),
-            crypto: Arc::clone(&self.crypto),
+            group: Arc::clone(&self.group),
             stop,
         }
     }

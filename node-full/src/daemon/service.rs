@@ -25,9 +25,21 @@ use crate::store::StoredBeacon;
 const STREAM_CHUNK: usize = 512;
 
 impl Daemon {
-    fn beacon(&self, beacon_id: &str) -> Result<&Arc<BeaconProcess>, Status> {
-        self.beacons
-            .get(beacon_id)
+    fn beacon(&self, beacon_id: &str) -> Result<Arc<BeaconProcess>, Status> {
+        self.beacon_process(beacon_id).ok_or_else(|| {
+            if self.node_keys(beacon_id).is_some() {
+                Status::failed_precondition(format!(
+                    "beacon {beacon_id:?} has no chain yet: its first DKG has not completed"
+                ))
+            } else {
+                Status::not_found(format!("no beacon with ID {beacon_id:?} here"))
+            }
+        })
+    }
+
+    fn identity_of(&self, beacon_id: &str) -> Result<&crate::files::Identity, Status> {
+        self.node_keys(beacon_id)
+            .map(|k| &k.identity)
             .ok_or_else(|| Status::not_found(format!("no beacon with ID {beacon_id:?} here")))
     }
 }
@@ -127,25 +139,25 @@ fn public_rand(b: StoredBeacon) -> PublicRandResponse {
 #[tonic::async_trait]
 impl NodeService for Daemon {
     fn beacons(&self) -> Vec<BeaconRoute> {
-        self.beacons
-            .values()
-            .map(|p| BeaconRoute {
-                beacon_id: p.beacon_id.clone(),
-                chain_hash: Some(p.info.hash().0.to_vec()),
+        self.keys
+            .keys()
+            .map(|id| BeaconRoute {
+                beacon_id: id.clone(),
+                chain_hash: self.beacon_process(id).map(|p| p.info.hash().0.to_vec()),
             })
             .collect()
     }
 
     #[allow(deprecated)] // `tls` is deprecated in drand's schema but still sent
     async fn identity(&self, beacon_id: &str) -> Result<IdentityResponse, Status> {
-        let p = self.beacon(beacon_id)?;
+        let identity = self.identity_of(beacon_id)?;
         Ok(IdentityResponse {
-            address: p.identity.address.clone(),
-            key: p.identity.key.clone(),
+            address: identity.address.clone(),
+            key: identity.key.clone(),
             tls: self.tls,
-            signature: p.identity.signature.clone(),
+            signature: identity.signature.clone(),
             metadata: None,
-            scheme_name: p.identity.scheme.id().to_owned(),
+            scheme_name: identity.scheme.id().to_owned(),
         })
     }
 
@@ -188,7 +200,7 @@ impl NodeService for Daemon {
             )));
         }
         Ok(follow_chain(
-            Arc::clone(p),
+            Arc::clone(&p),
             from_round.max(1),
             beacon_packet,
             self.stream_slot()?,
@@ -274,7 +286,7 @@ impl NodeService for Daemon {
         let p = self.beacon(beacon_id)?;
         let last = p.store.last().map_err(internal)?.round;
         Ok(follow_chain(
-            Arc::clone(p),
+            Arc::clone(&p),
             last.saturating_add(1),
             public_rand,
             self.stream_slot()?,
@@ -301,21 +313,21 @@ impl NodeService for Daemon {
 impl ControlService for Daemon {
     #[allow(deprecated)] // `tls` is deprecated in drand's schema but still sent
     async fn public_key(&self, beacon_id: &str) -> Result<PublicKeyResponse, Status> {
-        let p = self.beacon(beacon_id)?;
+        let identity = self.identity_of(beacon_id)?;
         Ok(PublicKeyResponse {
-            pub_key: p.identity.key.clone(),
-            addr: p.identity.address.clone(),
+            pub_key: identity.key.clone(),
+            addr: identity.address.clone(),
             tls: self.tls,
-            signature: p.identity.signature.clone(),
+            signature: identity.signature.clone(),
             metadata: None,
-            scheme_name: p.identity.scheme.id().to_owned(),
+            scheme_name: identity.scheme.id().to_owned(),
         })
     }
 
     #[allow(deprecated)] // `tls` is deprecated in drand's schema but still sent
     async fn group_file(&self, beacon_id: &str) -> Result<GroupPacket, Status> {
         let p = self.beacon(beacon_id)?;
-        let g = &p.group;
+        let g = p.group();
         Ok(GroupPacket {
             nodes: g
                 .nodes
@@ -344,7 +356,7 @@ impl ControlService for Daemon {
 
     async fn shutdown(&self, beacon_id: Option<&str>) -> Result<(), Status> {
         if let Some(id) = beacon_id {
-            self.beacon(id)?;
+            self.identity_of(id)?;
         }
         tracing::info!(beacon_id = ?beacon_id, "shutdown requested over the control port");
         self.shutdown.send_replace(true);

@@ -135,6 +135,16 @@ impl Engine {
         Ok(())
     }
 
+    /// Continues from `last` (what the store really holds after a write the engine expected
+    /// failed), keeping the group, the share and any scheduled transition; cached partials
+    /// are dropped.
+    pub fn restart_from(&mut self, last: StoredBeacon) {
+        self.cache = PartialCache::new(self.config.max_partials_per_node);
+        self.last = last;
+        self.next_tick_ms = 0;
+        self.catchup_at_ms = None;
+    }
+
     /// The round a scheduled transition takes effect, while it is pending.
     pub fn pending_transition(&self) -> Option<u64> {
         self.pending.as_ref().map(|t| t.round)
