@@ -6,6 +6,7 @@
 
 pub mod beacon;
 pub mod clock;
+mod dkg_service;
 pub mod metrics;
 pub mod peers;
 pub mod process;

@@ -171,6 +171,11 @@ impl PeerClient {
             .clone()
     }
 
+    /// The shared channel (for the other services' clients in this module tree).
+    pub(super) fn channel(&self) -> Channel {
+        self.channel.clone()
+    }
+
     fn protocol(&self) -> ProtocolClient<Channel> {
         ProtocolClient::new(self.channel.clone()).max_decoding_message_size(MAX_RESPONSE_BYTES)
     }
@@ -309,7 +314,7 @@ impl PeerClient {
         )
     }
 
-    async fn unary<T>(
+    pub(super) async fn unary<T>(
         &self,
         operation: &'static str,
         budget: Duration,
@@ -350,7 +355,7 @@ impl PeerClient {
     }
 }
 
-fn request<T>(message: T, budget: Duration) -> tonic::Request<T> {
+pub(super) fn request<T>(message: T, budget: Duration) -> tonic::Request<T> {
     let mut req = tonic::Request::new(message);
     req.set_timeout(budget);
     req
@@ -431,7 +436,7 @@ impl PeerPool {
 /// Client of the local control API (plaintext, loopback only), used by the CLI.
 #[derive(Clone, Debug)]
 pub struct ControlClient {
-    peer: PeerClient,
+    pub(super) peer: PeerClient,
 }
 
 impl ControlClient {

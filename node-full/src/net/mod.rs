@@ -12,10 +12,13 @@
 pub mod address;
 pub mod check;
 pub mod client;
+pub mod client_dkg;
 mod connector;
+pub mod dkg_shape;
 pub mod errors;
 pub mod probe;
 pub mod server;
+mod server_dkg;
 pub mod service;
 pub mod tls;
 pub mod version;
@@ -26,5 +29,8 @@ pub use client::{BeaconStream, BeaconTarget, ControlClient, PeerClient, PeerPool
 pub use connector::ConnectionInfo;
 pub use errors::{Dialed, NetError, PeerSpeaks, ServeError};
 pub use server::{ListenMode, ServerLimits, serve_control, serve_node};
-pub use service::{BeaconRoute, BoxStream, Caller, ControlService, NodeService};
+pub use service::{
+    BeaconRoute, BoxStream, Caller, ControlService, DkgControlService, DkgPublicService,
+    NodeService,
+};
 pub use tls::{DevnetCa, NodeCert, TlsError, TrustRoots, generate_devnet_ca, issue_node_cert};

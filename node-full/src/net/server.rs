@@ -1,6 +1,7 @@
-//! Incoming gRPC: `drand.Protocol` + `drand.Public` on the node listener (TLS by default,
-//! plaintext only when the operator says a reverse proxy terminates TLS), and `drand.Control`
-//! on a separate loopback listener.
+//! Incoming gRPC: `drand.Protocol`, `drand.Public`, `dkg.DKGPublic` and `drandlite.Ceremony` on
+//! the node listener (TLS by default, plaintext only when the operator says a reverse proxy
+//! terminates TLS), and `drand.Control` + `dkg.DKGControl` on a separate loopback listener.
+//! The DKG handlers live in `server_dkg`.
 //!
 //! Every request passes the version gate and is routed by chain hash or beacon ID before the
 //! [`NodeService`] sees it; response metadata is filled here. Request sizes, concurrent streams,
@@ -19,9 +20,15 @@ use tonic::transport::Server;
 use tonic::{Request, Response, Status};
 
 use super::errors::ServeError;
-use super::service::{BeaconRoute, BoxStream, Caller, ControlService, NodeService};
+use super::service::{
+    BeaconRoute, BoxStream, Caller, ControlService, DkgControlService, DkgPublicService,
+    NodeService,
+};
 use super::version;
 use crate::proto::control_server::{Control, ControlServer};
+use crate::proto::dkg::dkg_control_server::DkgControlServer;
+use crate::proto::dkg::dkg_public_server::DkgPublicServer;
+use crate::proto::drandlite::ceremony_server::CeremonyServer;
 use crate::proto::protocol_server::{Protocol, ProtocolServer};
 use crate::proto::public_server::{Public, PublicServer};
 use crate::proto::{
@@ -51,6 +58,9 @@ pub struct ServerLimits {
     pub max_public_request: usize,
     /// Largest `drand.Control` request.
     pub max_control_request: usize,
+    /// Largest `dkg.DKGPublic` / `drandlite.Ceremony` / `dkg.DKGControl` request (a proposal
+    /// or a deal bundle grows with the group: about 250 KB for 1000 nodes).
+    pub max_dkg_request: usize,
     /// Largest response encoded (group files can be large).
     pub max_response: usize,
     /// Concurrent HTTP/2 streams per connection.
@@ -71,6 +81,7 @@ impl Default for ServerLimits {
             max_protocol_request: 64 << 10,
             max_public_request: 16 << 10,
             max_control_request: 64 << 10,
+            max_dkg_request: 4 << 20,
             max_response: 16 << 20,
             max_concurrent_streams: 128,
             concurrency_per_connection: 64,
@@ -84,7 +95,7 @@ impl Default for ServerLimits {
 /// The beacon ID an empty one stands for.
 pub const DEFAULT_BEACON_ID: &str = "default";
 
-fn clip(text: &str) -> String {
+pub(super) fn clip(text: &str) -> String {
     text.chars().take(64).collect()
 }
 
@@ -164,7 +175,7 @@ pub fn version_gate(metadata: Option<&Metadata>) -> Result<(), Status> {
     }
 }
 
-fn reply_metadata(route: &BeaconRoute) -> Option<Metadata> {
+pub(super) fn reply_metadata(route: &BeaconRoute) -> Option<Metadata> {
     Some(Metadata {
         node_version: Some(version::ours()),
         beacon_id: route.beacon_id.clone(),
@@ -185,7 +196,7 @@ fn is_private(ip: IpAddr) -> bool {
     }
 }
 
-fn caller<T>(req: &Request<T>) -> Caller {
+pub(super) fn caller<T>(req: &Request<T>) -> Caller {
     let remote = req.remote_addr();
     let forwarded_ip = remote.filter(|r| is_private(r.ip())).and_then(|_| {
         let headers = req.metadata();
@@ -204,10 +215,10 @@ fn caller<T>(req: &Request<T>) -> Caller {
 }
 
 /// The generated service traits, implemented over a [`NodeService`].
-struct Api<S>(Arc<S>);
+pub(super) struct Api<S>(pub(super) Arc<S>);
 
 impl<S: NodeService> Api<S> {
-    fn admit(&self, metadata: Option<&Metadata>) -> Result<BeaconRoute, Status> {
+    pub(super) fn admit(&self, metadata: Option<&Metadata>) -> Result<BeaconRoute, Status> {
         version_gate(metadata)?;
         route(&self.0.beacons(), metadata)
     }
@@ -411,8 +422,9 @@ fn builder(limits: &ServerLimits) -> Server {
         .http2_keepalive_timeout(Some(Duration::from_secs(10)))
 }
 
-/// Serves `drand.Protocol` and `drand.Public` on `listener` until `shutdown` resolves.
-pub async fn serve_node<S: NodeService>(
+/// Serves `drand.Protocol`, `drand.Public`, `dkg.DKGPublic` and `drandlite.Ceremony` on
+/// `listener` until `shutdown` resolves.
+pub async fn serve_node<S: NodeService + DkgPublicService>(
     listener: TcpListener,
     mode: ListenMode,
     service: Arc<S>,
@@ -423,10 +435,20 @@ pub async fn serve_node<S: NodeService>(
     let protocol = ProtocolServer::from_arc(api.clone())
         .max_decoding_message_size(limits.max_protocol_request)
         .max_encoding_message_size(limits.max_response);
-    let public = PublicServer::from_arc(api)
+    let public = PublicServer::from_arc(api.clone())
         .max_decoding_message_size(limits.max_public_request)
         .max_encoding_message_size(limits.max_response);
-    let router = builder(&limits).add_service(protocol).add_service(public);
+    let dkg = DkgPublicServer::from_arc(api.clone())
+        .max_decoding_message_size(limits.max_dkg_request)
+        .max_encoding_message_size(limits.max_response);
+    let ceremony = CeremonyServer::from_arc(api)
+        .max_decoding_message_size(limits.max_dkg_request)
+        .max_encoding_message_size(limits.max_response);
+    let router = builder(&limits)
+        .add_service(protocol)
+        .add_service(public)
+        .add_service(dkg)
+        .add_service(ceremony);
     match mode {
         ListenMode::Tls(config) => {
             let incoming = tls_incoming(listener, config, &limits);
@@ -443,9 +465,9 @@ pub async fn serve_node<S: NodeService>(
     Ok(())
 }
 
-/// Serves `drand.Control` on a loopback `listener` (plaintext; refuses any other address,
-/// since the control API has no authentication) until `shutdown` resolves.
-pub async fn serve_control<S: ControlService>(
+/// Serves `drand.Control` and `dkg.DKGControl` on a loopback `listener` (plaintext; refuses
+/// any other address, since the control API has no authentication) until `shutdown` resolves.
+pub async fn serve_control<S: ControlService + DkgControlService>(
     listener: TcpListener,
     service: Arc<S>,
     limits: ServerLimits,
@@ -455,11 +477,16 @@ pub async fn serve_control<S: ControlService>(
     if !local.ip().is_loopback() {
         return Err(ServeError::ControlNotLoopback(local));
     }
-    let control = ControlServer::new(Api(service))
+    let api = Arc::new(Api(service));
+    let control = ControlServer::from_arc(api.clone())
         .max_decoding_message_size(limits.max_control_request)
+        .max_encoding_message_size(limits.max_response);
+    let dkg = DkgControlServer::from_arc(api)
+        .max_decoding_message_size(limits.max_dkg_request)
         .max_encoding_message_size(limits.max_response);
     builder(&limits)
         .add_service(control)
+        .add_service(dkg)
         .serve_with_incoming_shutdown(plain_incoming(listener), shutdown)
         .await?;
     Ok(())

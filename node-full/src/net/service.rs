@@ -1,4 +1,6 @@
-//! What the daemon implements to serve gRPC: small traits over the generated message types.
+//! What the daemon implements to serve gRPC: small traits over the generated message types
+//! ([`NodeService`], [`ControlService`], and for the DKG ceremony [`DkgPublicService`] and
+//! [`DkgControlService`]).
 //!
 //! The server does the routing (chain hash or beacon ID → beacon), the version gate and the
 //! response metadata; an implementation only answers for a beacon ID it listed in
@@ -11,6 +13,7 @@ use std::pin::Pin;
 use futures_util::Stream;
 use tonic::Status;
 
+use crate::proto::dkg::{DkgCommand, DkgPacket, DkgStatusResponse, GossipPacket};
 use crate::proto::{
     BeaconPacket, ChainInfoPacket, GroupPacket, IdentityResponse, PartialBeaconPacket,
     PublicKeyResponse, PublicRandResponse, StatusResponse,
@@ -103,4 +106,60 @@ pub trait ControlService: NodeService {
 
     /// Stops `beacon_id`, or the whole daemon when `None`. Answer first, stop after.
     async fn shutdown(&self, beacon_id: Option<&str>) -> Result<(), Status>;
+}
+
+/// The peer-facing DKG ceremony: drand's `dkg.DKGPublic` and our `drandlite.Ceremony`,
+/// served on the node listener next to [`NodeService`].
+///
+/// The server checks the shape of every packet before calling these (metadata present, a
+/// body present, no empty entries, a signature of at least 4 bytes), applies the version
+/// gate where the message carries a version, and routes by beacon ID (empty means `default`)
+/// to a beacon listed in [`NodeService::beacons`], which includes beacons with keys but no
+/// chain yet. Signatures and ceremony rules are the implementation's job.
+#[tonic::async_trait]
+pub trait DkgPublicService: Send + Sync + 'static {
+    /// `DKGPublic.Packet`: a signed ceremony packet (proposal, accept, reject, execute or
+    /// abort). A packet carrying a DKG bundle (`dkg` variant) is not passed here: the server
+    /// hands its bundle to [`DkgPublicService::broadcast_dkg`], as drand does.
+    async fn packet(
+        &self,
+        beacon_id: &str,
+        caller: Caller,
+        packet: GossipPacket,
+    ) -> Result<(), Status>;
+
+    /// `DKGPublic.BroadcastDKG`: a deal, response or justification bundle (echo broadcast).
+    async fn broadcast_dkg(
+        &self,
+        beacon_id: &str,
+        caller: Caller,
+        packet: DkgPacket,
+    ) -> Result<(), Status>;
+
+    /// `drandlite.Ceremony.PullProposal`: the leader's signed proposal packet of the ceremony
+    /// in progress, or `None` when there is none.
+    async fn pull_proposal(&self, beacon_id: &str) -> Result<Option<GossipPacket>, Status>;
+
+    /// `drandlite.Ceremony.Joined`: a joiner's signed notice that it ran `dkg join`. The packet
+    /// has metadata (beacon, joiner address, signature over `GossipBody::Joined`) and no body;
+    /// the joiner's key and self-signature are looked up in the proposal's joiners.
+    async fn joined(
+        &self,
+        beacon_id: &str,
+        caller: Caller,
+        packet: GossipPacket,
+    ) -> Result<(), Status>;
+}
+
+/// The local DKG operator API (`dkg.DKGControl`), served only on the loopback control
+/// listener next to [`ControlService`].
+#[tonic::async_trait]
+pub trait DkgControlService: Send + Sync + 'static {
+    /// `DKGControl.Command` for `beacon_id` (the routed, canonical ID; `command.metadata`
+    /// carries the same ID). The server has checked that a command variant is present and
+    /// that no participant entry is empty.
+    async fn command(&self, beacon_id: &str, command: DkgCommand) -> Result<(), Status>;
+
+    /// `DKGControl.DKGStatus`: the last completed and the current ceremony of `beacon_id`.
+    async fn dkg_status(&self, beacon_id: &str) -> Result<DkgStatusResponse, Status>;
 }

@@ -6,8 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use drand_node::net::{
-    BeaconRoute, BoxStream, Caller, ControlService, DevnetCa, ListenMode, NodeService,
-    ServerLimits, TransportMode, serve_node,
+    BeaconRoute, BoxStream, Caller, ControlService, DevnetCa, DkgControlService, DkgPublicService,
+    ListenMode, NodeService, ServerLimits, TransportMode, serve_node,
+};
+use drand_node::proto::dkg::{
+    DkgCommand, DkgEntry, DkgPacket, DkgStatusResponse, GossipMetadata, GossipPacket,
 };
 use drand_node::proto::{
     BeaconPacket, BeaconStatus, ChainInfoPacket, GroupPacket, IdentityResponse,
@@ -27,6 +30,20 @@ pub struct Fake {
     pub calls: AtomicUsize,
     pub partials: Mutex<Vec<(String, Caller, PartialBeaconPacket)>>,
     pub shutdowns: Mutex<Vec<Option<String>>>,
+    /// Ceremony packets received: (beacon ID, packet).
+    pub gossip: Mutex<Vec<(String, GossipPacket)>>,
+    /// DKG bundles received: (beacon ID, packet).
+    pub bundles: Mutex<Vec<(String, DkgPacket)>>,
+    /// Joined notices received: (beacon ID, packet).
+    pub joined: Mutex<Vec<(String, GossipPacket)>>,
+    /// DKG commands received: (beacon ID, command).
+    pub commands: Mutex<Vec<(String, DkgCommand)>>,
+    /// What `PullProposal` answers.
+    pub proposal: Mutex<Option<GossipPacket>>,
+    /// Beacons served besides `default` and `quicknet` (e.g. one with keys but no chain yet).
+    pub extra_routes: Mutex<Vec<BeaconRoute>>,
+    /// What `DKGStatus` answers.
+    pub dkg_status: Mutex<DkgStatusResponse>,
 }
 
 impl Fake {
@@ -60,6 +77,9 @@ impl NodeService for Fake {
                 chain_hash: Some(vec![8; 32]),
             },
         ]
+        .into_iter()
+        .chain(self.extra_routes.lock().unwrap().iter().cloned())
+        .collect()
     }
 
     async fn identity(&self, beacon_id: &str) -> Result<IdentityResponse, Status> {
@@ -311,4 +331,87 @@ pub async fn tls_http1_server(ca: &DevnetCa) -> String {
         }
     });
     addr
+}
+
+#[tonic::async_trait]
+impl DkgPublicService for Fake {
+    async fn packet(
+        &self,
+        beacon_id: &str,
+        _caller: Caller,
+        packet: GossipPacket,
+    ) -> Result<(), Status> {
+        self.hit();
+        self.gossip
+            .lock()
+            .unwrap()
+            .push((beacon_id.to_owned(), packet));
+        Ok(())
+    }
+
+    async fn broadcast_dkg(
+        &self,
+        beacon_id: &str,
+        _caller: Caller,
+        packet: DkgPacket,
+    ) -> Result<(), Status> {
+        self.hit();
+        self.bundles
+            .lock()
+            .unwrap()
+            .push((beacon_id.to_owned(), packet));
+        Ok(())
+    }
+
+    async fn pull_proposal(&self, _beacon_id: &str) -> Result<Option<GossipPacket>, Status> {
+        self.hit();
+        Ok(self.proposal.lock().unwrap().clone())
+    }
+
+    async fn joined(
+        &self,
+        beacon_id: &str,
+        _caller: Caller,
+        packet: GossipPacket,
+    ) -> Result<(), Status> {
+        self.hit();
+        self.joined
+            .lock()
+            .unwrap()
+            .push((beacon_id.to_owned(), packet));
+        Ok(())
+    }
+}
+
+#[tonic::async_trait]
+impl DkgControlService for Fake {
+    async fn command(&self, beacon_id: &str, command: DkgCommand) -> Result<(), Status> {
+        self.hit();
+        self.commands
+            .lock()
+            .unwrap()
+            .push((beacon_id.to_owned(), command));
+        Ok(())
+    }
+
+    async fn dkg_status(&self, beacon_id: &str) -> Result<DkgStatusResponse, Status> {
+        self.hit();
+        let mut status = self.dkg_status.lock().unwrap().clone();
+        if status.current.is_none() {
+            status.current = Some(DkgEntry {
+                beacon_id: beacon_id.to_owned(),
+                ..Default::default()
+            });
+        }
+        Ok(status)
+    }
+}
+
+/// Gossip metadata for tests: beacon, sender, a 96-byte dummy signature.
+pub fn gossip_metadata(beacon_id: &str, sender: &str) -> Option<GossipMetadata> {
+    Some(GossipMetadata {
+        beacon_id: beacon_id.to_owned(),
+        address: sender.to_owned(),
+        signature: vec![0x5a; 96],
+    })
 }
