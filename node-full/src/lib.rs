@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod crypto;
 pub mod daemon;
+pub mod dkg;
 pub mod engine;
 pub mod files;
 pub mod http;
