@@ -11,6 +11,7 @@ pub mod ceremony;
 pub mod cli;
 pub mod crypto;
 pub mod daemon;
+pub mod dkg;
 pub mod engine;
 pub mod files;
 pub mod http;

@@ -53,6 +53,7 @@ fn pairing_product_is_one(terms: &[(&G1Affine, &G2Prepared)]) -> bool {
 }
 
 impl Suite for KeyOnG1 {
+    const KEY_LEN: usize = 48;
     type Scalar = Scalar;
     type Key = G1Affine;
     type Sig = G2Affine;
@@ -99,6 +100,28 @@ impl Suite for KeyOnG1 {
             (key, &G2Prepared::from(*hashed)),
         ])
     }
+    fn key_generator() -> G1Affine {
+        G1Affine::generator()
+    }
+    fn key_mul(point: &G1Affine, scalar: &Scalar) -> G1Affine {
+        (G1Projective::from(point) * scalar).to_affine()
+    }
+    fn key_sum(points: &[G1Affine]) -> G1Affine {
+        points
+            .iter()
+            .fold(G1Projective::identity(), |acc, p| acc + p)
+            .to_affine()
+    }
+    fn key_msm(points: &[G1Affine], scalars: &[Scalar]) -> G1Affine {
+        if points.is_empty() || points.len() != scalars.len() {
+            return G1Affine::identity();
+        }
+        let projective: Vec<G1Projective> = points.iter().map(G1Projective::from).collect();
+        G1Projective::multi_exp(&projective, scalars).to_affine()
+    }
+    fn key_is_identity(key: &G1Affine) -> bool {
+        bool::from(key.is_identity())
+    }
     fn commitments(points: &Commitments) -> Option<&[G1Affine]> {
         match points {
             Commitments::G1(keys) => Some(keys),
@@ -111,6 +134,7 @@ impl Suite for KeyOnG1 {
 }
 
 impl Suite for KeyOnG2 {
+    const KEY_LEN: usize = 96;
     type Scalar = Scalar;
     type Key = G2Affine;
     type Sig = G1Affine;
@@ -153,6 +177,28 @@ impl Suite for KeyOnG2 {
         // e(sig, G2) == e(H(m), key)  <=>  e(sig, -G2) · e(H(m), key) == 1
         let neg_g2 = G2Prepared::from(-G2Affine::generator());
         pairing_product_is_one(&[(sig, &neg_g2), (hashed, &G2Prepared::from(*key))])
+    }
+    fn key_generator() -> G2Affine {
+        G2Affine::generator()
+    }
+    fn key_mul(point: &G2Affine, scalar: &Scalar) -> G2Affine {
+        (G2Projective::from(point) * scalar).to_affine()
+    }
+    fn key_sum(points: &[G2Affine]) -> G2Affine {
+        points
+            .iter()
+            .fold(G2Projective::identity(), |acc, p| acc + p)
+            .to_affine()
+    }
+    fn key_msm(points: &[G2Affine], scalars: &[Scalar]) -> G2Affine {
+        if points.is_empty() || points.len() != scalars.len() {
+            return G2Affine::identity();
+        }
+        let projective: Vec<G2Projective> = points.iter().map(G2Projective::from).collect();
+        G2Projective::multi_exp(&projective, scalars).to_affine()
+    }
+    fn key_is_identity(key: &G2Affine) -> bool {
+        bool::from(key.is_identity())
     }
     fn commitments(points: &Commitments) -> Option<&[G2Affine]> {
         match points {

@@ -41,6 +41,7 @@ fn mul_small(p: G2Projective, k: u64) -> G2Projective {
 }
 
 impl Suite for Bn254KeyOnG2 {
+    const KEY_LEN: usize = 4 * FP_BYTES;
     type Scalar = Fr;
     type Key = G2Affine;
     type Sig = G1Affine;
@@ -97,6 +98,26 @@ impl Suite for Bn254KeyOnG2 {
         let neg_g2 = -G2Affine::generator();
         let out = Bn254::multi_miller_loop([*sig, *hashed], [neg_g2, *key]);
         Bn254::final_exponentiation(out).is_some_and(|gt| gt.is_zero())
+    }
+    fn key_generator() -> G2Affine {
+        G2Affine::generator()
+    }
+    fn key_mul(point: &G2Affine, scalar: &Fr) -> G2Affine {
+        (*point * scalar).into_affine()
+    }
+    fn key_sum(points: &[G2Affine]) -> G2Affine {
+        points
+            .iter()
+            .fold(G2Projective::zero(), |acc, p| acc + p)
+            .into_affine()
+    }
+    fn key_msm(points: &[G2Affine], scalars: &[Fr]) -> G2Affine {
+        G2Projective::msm(points, scalars)
+            .map(|sum| sum.into_affine())
+            .unwrap_or_else(|_| G2Affine::zero())
+    }
+    fn key_is_identity(key: &G2Affine) -> bool {
+        key.is_zero()
     }
     fn commitments(points: &Commitments) -> Option<&[G2Affine]> {
         match points {

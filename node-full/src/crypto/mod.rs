@@ -20,15 +20,15 @@
 //! (and the dealer's polynomial) are not wiped; BLS12-381 scalar multiplication is blst's
 //! constant-time code, while BN254 (arkworks) multiplication is not constant-time.
 
-mod bls12_381;
-mod bn254;
+pub(crate) mod bls12_381;
+pub(crate) mod bn254;
 mod dealer;
 mod error;
 mod keys;
 mod partial;
-mod poly;
-mod scalar;
-mod suite;
+pub(crate) mod poly;
+pub(crate) mod scalar;
+pub(crate) mod suite;
 #[cfg(test)]
 mod tests;
 

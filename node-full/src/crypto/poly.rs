@@ -15,7 +15,7 @@ use super::suite::{Commitments, Kind, Suite, with_suite};
 #[derive(Clone)]
 pub struct PublicPoly {
     scheme: Scheme,
-    pub(super) kind: Kind,
+    pub(crate) kind: Kind,
     /// The canonical encodings, coefficient 0 first.
     encoded: Vec<Vec<u8>>,
     /// The same, decoded.
@@ -56,7 +56,7 @@ impl PublicPoly {
     }
 
     /// Builds a polynomial from decoded commitments (the dealer's, known to be valid).
-    pub(super) fn from_points<S: Suite>(scheme: Scheme, kind: Kind, points: Vec<S::Key>) -> Self {
+    pub(crate) fn from_points<S: Suite>(scheme: Scheme, kind: Kind, points: Vec<S::Key>) -> Self {
         PublicPoly {
             scheme,
             kind,
@@ -94,12 +94,12 @@ impl PublicPoly {
     }
 
     /// The commitments as this suite's points (`None` only on a suite mismatch).
-    pub(super) fn keys<S: Suite>(&self) -> Option<&[S::Key]> {
+    pub(crate) fn keys<S: Suite>(&self) -> Option<&[S::Key]> {
         S::commitments(&self.points)
     }
 
     /// The public key share of node `index`, decoded.
-    pub(super) fn eval_point<S: Suite>(&self, index: u32) -> Option<S::Key> {
+    pub(crate) fn eval_point<S: Suite>(&self, index: u32) -> Option<S::Key> {
         Some(S::eval(self.keys::<S>()?, u64::from(index) + 1))
     }
 }
@@ -126,7 +126,7 @@ fn decode_all<S: Suite>(
 
 /// The Lagrange coefficients at zero for the evaluation points `x = index + 1`:
 /// `λᵢ = Π_{j≠i} xⱼ / (xⱼ − xᵢ)`. The indices must be distinct (else `None`).
-pub(super) fn lagrange_at_zero<F: ScalarField>(indices: &[u32]) -> Option<Vec<F>> {
+pub(crate) fn lagrange_at_zero<F: ScalarField>(indices: &[u32]) -> Option<Vec<F>> {
     let xs: Vec<F> = indices
         .iter()
         .map(|&i| F::from_u64(u64::from(i) + 1))
@@ -147,7 +147,7 @@ pub(super) fn lagrange_at_zero<F: ScalarField>(indices: &[u32]) -> Option<Vec<F>
 }
 
 /// Evaluates a secret polynomial (coefficient 0 first) at `x` by Horner's rule.
-pub(super) fn eval_scalar<F: ScalarField>(coefficients: &[F], x: u64) -> F {
+pub(crate) fn eval_scalar<F: ScalarField>(coefficients: &[F], x: u64) -> F {
     let x = F::from_u64(x);
     coefficients
         .iter()

@@ -31,6 +31,19 @@ pub(crate) trait ScalarField:
     fn is_zero(&self) -> bool {
         *self == Self::zero()
     }
+    /// `-self`.
+    fn neg(&self) -> Self {
+        Self::zero() - *self
+    }
+    /// A big-endian integer of any length reduced modulo the group order (kyber's
+    /// `Scalar.SetBytes`, e.g. of a SHA-512 digest).
+    fn from_be_bytes_reduced(bytes: &[u8]) -> Self {
+        // Horner's rule over bytes: acc = acc · 256 + byte.
+        let base = Self::from_u64(256);
+        bytes.iter().fold(Self::zero(), |acc, b| {
+            acc * base + Self::from_u64(u64::from(*b))
+        })
+    }
     /// A uniformly random nonzero element.
     fn random_nonzero<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
         loop {

@@ -17,6 +17,9 @@ pub(crate) trait Suite {
     /// A signature-group point, affine (signatures and hashed messages).
     type Sig: Copy + PartialEq;
 
+    /// Length of an encoded key-group point.
+    const KEY_LEN: usize;
+
     /// `secret · G` in the key group.
     fn public_key(secret: &Self::Scalar) -> Self::Key;
     /// The scheme's encoding of a key-group point (drand's bytes).
@@ -39,6 +42,17 @@ pub(crate) trait Suite {
     /// The BLS equation `e(sig, G) == e(H(m), key)` (oriented for the layout); false for
     /// identity inputs.
     fn verify(key: &Self::Key, hashed: &Self::Sig, sig: &Self::Sig) -> bool;
+    /// The key group's generator `G`.
+    fn key_generator() -> Self::Key;
+    /// `scalar · point` in the key group (full-size scalar, e.g. an ECIES Diffie-Hellman).
+    fn key_mul(point: &Self::Key, scalar: &Self::Scalar) -> Self::Key;
+    /// `Σ pointᵢ` in the key group (the identity for no points).
+    fn key_sum(points: &[Self::Key]) -> Self::Key;
+    /// `Σ scalarᵢ · pointᵢ` in the key group by multi-scalar multiplication (the identity for
+    /// empty or unequal-length slices).
+    fn key_msm(points: &[Self::Key], scalars: &[Self::Scalar]) -> Self::Key;
+    /// Whether `key` is the identity.
+    fn key_is_identity(key: &Self::Key) -> bool;
     /// The commitments of a polynomial, if it was built for this suite.
     fn commitments(points: &Commitments) -> Option<&[Self::Key]>;
     /// Wraps this suite's commitments.
