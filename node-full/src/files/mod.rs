@@ -8,6 +8,7 @@
 //! - [`share`]: the key share `dist_key.private`.
 //! - [`duration`]: Go duration strings (`"30s"`, `"1m0s"`).
 //! - [`address`]: `host:port` validation.
+//! - [`proposal`]: the DKG proposal file (`dkg init|reshare --proposal`).
 
 pub mod address;
 pub mod duration;
@@ -17,6 +18,7 @@ pub mod group;
 pub mod identity;
 pub mod keys;
 pub mod layout;
+pub mod proposal;
 pub mod share;
 
 pub use address::validate_address;
@@ -28,4 +30,5 @@ pub use keys::{
     load_keypair,
 };
 pub use layout::BeaconPaths;
+pub use proposal::{ProposalFile, ProposalParticipant};
 pub use share::KeyShare;

@@ -13,12 +13,14 @@
 //! Unchained schemes: `previous_signature` is ignored on put (the signature does not cover it and
 //! the trimmed format has no place for it) and is always `None` on read.
 
+pub mod dkg_store;
 mod mem;
 mod redb_create;
 mod redb_errors;
 mod redb_store;
 pub mod rules;
 
+pub use dkg_store::{DkgStore, DkgStoreError};
 pub use mem::MemStore;
 pub use redb_store::RedbStore;
 

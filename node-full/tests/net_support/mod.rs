@@ -2,6 +2,8 @@
 //! real throwaway CA, and odd listeners (HTTP/1.1, TLS without h2).
 #![allow(dead_code, missing_docs)]
 
+pub mod raw;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -414,4 +416,38 @@ pub fn gossip_metadata(beacon_id: &str, sender: &str) -> Option<GossipMetadata> 
         address: sender.to_owned(),
         signature: vec![0x5a; 96],
     })
+}
+
+/// A control server (drand.Control + dkg.DKGControl) on 127.0.0.1 until dropped.
+pub struct RunningControl {
+    pub addr: String,
+    pub fake: Arc<Fake>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for RunningControl {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub async fn start_control(fake: Arc<Fake>) -> RunningControl {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (tx, rx) = oneshot::channel();
+    let svc = fake.clone();
+    tokio::spawn(async move {
+        drand_node::net::serve_control(listener, svc, ServerLimits::default(), async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    RunningControl {
+        addr,
+        fake,
+        stop: Some(tx),
+    }
 }
