@@ -25,6 +25,8 @@
 //! [`schedule`] (transition time), [`toml`] (persistence), [`migrate`] (group file → state).
 
 pub mod digest;
+pub mod driver;
+pub mod driver_dkg;
 pub mod error;
 pub mod fallback;
 pub mod migrate;

@@ -39,15 +39,15 @@ pub struct Args {
     /// Address of the public HTTP API and the demo page (port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8080")]
     http: SocketAddr,
-    /// Seconds from now to the genesis (round 1).
-    #[arg(long, default_value_t = 3)]
+    /// Seconds from the proposal to the genesis (round 1); the DKG runs in between.
+    #[arg(long, default_value_t = 5)]
     genesis_delay: u64,
     /// The demo page directory (default: `www/` of the source tree, found from the binary).
     #[arg(long)]
     www: Option<PathBuf>,
-    /// Accepted for clarity: until the DKG lands the devnet always deals the group key with a
-    /// trusted dealer, which exists nowhere else (`start` has none) and only ever for loopback
-    /// addresses.
+    /// TEST ONLY: deal the group key with a trusted dealer instead of running the DKG (for
+    /// tests that are not about the DKG). Exists nowhere else (`start` has none) and only for
+    /// loopback addresses.
     #[arg(long, hide = true)]
     insecure_trusted_dealer: bool,
 }
@@ -70,10 +70,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
             Scheme::ALL.map(|s| s.id()).join(", ")
         ))
     })?;
-    let _ = args.insecure_trusted_dealer;
     if !args.http.ip().is_loopback() {
         return Err(Failure::usage(format!(
-            "the devnet's trusted dealer is for loopback only; --http {} is not a loopback address",
+            "the devnet is for loopback only; --http {} is not a loopback address",
             args.http
         )));
     }
@@ -108,6 +107,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         args.threshold,
         args.period,
         genesis,
+        args.insecure_trusted_dealer,
     )?;
     let www = args.www.clone().or_else(find_www);
     let exe = std::env::current_exe()
@@ -138,14 +138,38 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
     }
     let outcome = super::runtime().and_then(|rt| {
-        rt.block_on(super::devnet_setup::supervise(
-            &args.dir,
-            &specs,
-            &mut children,
-            &setup,
-            http,
-            www.is_some(),
-        ))
+        rt.block_on(async {
+            let info = match &setup.info {
+                Some(info) => info.clone(),
+                None => {
+                    println!(
+                        "devnet: {} nodes started; running the DKG (node 0 leads)",
+                        specs.len()
+                    );
+                    let ceremony = super::devnet_dkg::Ceremony {
+                        beacon_id: &args.id,
+                        scheme,
+                        threshold: args.threshold,
+                        period: args.period,
+                        genesis: unix_now()? + args.genesis_delay.max(2),
+                        identities: &setup.identities,
+                    };
+                    let info = super::devnet_dkg::run(&specs, &ceremony).await?;
+                    println!("devnet: DKG complete: chain {}", info.hash().to_hex());
+                    info
+                }
+            };
+            super::devnet_setup::supervise(
+                &args.dir,
+                &specs,
+                &mut children,
+                &setup,
+                &info,
+                http,
+                www.is_some(),
+            )
+            .await
+        })
     });
     stop_all(&specs, &mut children);
     outcome

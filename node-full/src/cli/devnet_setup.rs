@@ -21,12 +21,16 @@ use crate::net::tls;
 /// What the set-up made.
 pub(crate) struct Setup {
     pub(crate) ca_pem: PathBuf,
-    pub(crate) info: ChainInfo,
-    pub(crate) genesis: u64,
+    /// The chain: known at set-up with the trusted dealer, after the ceremony otherwise.
+    pub(crate) info: Option<ChainInfo>,
     pub(crate) period: u32,
+    /// Each node's identity, in node order.
+    pub(crate) identities: Vec<crate::files::Identity>,
 }
 
-/// Makes the CA, each node's certificate and keypair, and deals the group.
+/// Makes the CA, each node's certificate and keypair and, only with `trusted_dealer` (tests
+/// that are not about the DKG), deals the group; otherwise the nodes run a real DKG.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn setup(
     dir: &Path,
     specs: &[NodeSpec],
@@ -35,6 +39,7 @@ pub(crate) fn setup(
     threshold: u32,
     period: u32,
     genesis: u64,
+    trusted_dealer: bool,
 ) -> Result<Setup, Failure> {
     let ca_dir = dir.join("ca");
     create_dir(&ca_dir)?;
@@ -58,6 +63,18 @@ pub(crate) fn setup(
         )
         .map_err(Failure::failed)?;
         identities.push((spec, generated.identity));
+    }
+    let in_order: Vec<crate::files::Identity> = identities
+        .iter()
+        .map(|(_, identity)| identity.clone())
+        .collect();
+    if !trusted_dealer {
+        return Ok(Setup {
+            ca_pem,
+            info: None,
+            period,
+            identities: in_order,
+        });
     }
     // Indices are positions in the key-sorted list, as the DKG assigns them.
     identities.sort_by(|a, b| a.1.key.cmp(&b.1.key));
@@ -97,9 +114,9 @@ pub(crate) fn setup(
     }
     Ok(Setup {
         ca_pem,
-        info,
-        genesis,
+        info: Some(info),
         period,
+        identities: in_order,
     })
 }
 
@@ -115,6 +132,7 @@ pub(crate) async fn supervise(
     specs: &[NodeSpec],
     children: &mut [Child],
     setup: &Setup,
+    info: &ChainInfo,
     http: SocketAddr,
     has_www: bool,
 ) -> Result<(), Failure> {
@@ -126,22 +144,23 @@ pub(crate) async fn supervise(
         .timeout(Duration::from_secs(5))
         .build()
         .map_err(Failure::failed)?;
-    let deadline = setup.genesis + 10 * u64::from(setup.period) + 30;
+    let genesis = info.genesis_time();
+    let deadline = genesis + 10 * u64::from(setup.period) + 30;
     println!(
         "devnet: {} nodes, chain {}, genesis in {} s",
         specs.len(),
-        setup.info.hash().to_hex(),
-        setup.genesis.saturating_sub(unix_now()?)
+        info.hash().to_hex(),
+        genesis.saturating_sub(unix_now()?)
     );
     let first = loop {
         check_alive(specs, children)?;
-        if let Some(round) = latest_verified(&client, &base, &setup.info).await {
+        if let Some(round) = latest_verified(&client, &base, info).await {
             break round;
         }
         if unix_now()? > deadline {
             return Err(Failure::failed(format!(
                 "no verified beacon from {base} by {} s after genesis; see the node.log files in {}",
-                deadline - setup.genesis,
+                deadline - genesis,
                 dir.display()
             )));
         }
@@ -169,11 +188,11 @@ pub(crate) async fn supervise(
         })
         .collect();
     let doc = serde_json::json!({
-        "chain_hash": setup.info.hash().to_hex(),
+        "chain_hash": info.hash().to_hex(),
         "http": base,
-        "scheme": setup.info.scheme().id(),
+        "scheme": info.scheme().id(),
         "period": setup.period,
-        "genesis_time": setup.genesis,
+        "genesis_time": info.genesis_time(),
         "nodes": nodes,
     });
     let text = serde_json::to_string_pretty(&doc).map_err(Failure::failed)?;

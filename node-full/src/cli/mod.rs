@@ -4,6 +4,7 @@
 
 mod control;
 mod devnet;
+mod devnet_dkg;
 mod devnet_setup;
 mod keys;
 mod start;

@@ -1,59 +1,65 @@
-//! The daemon's DKG gRPC services. Placeholders until the ceremony driver is wired in: every
-//! call answers `Unimplemented`, so peers and the CLI get a clear answer instead of a hang.
+//! The daemon's DKG gRPC services: peers' ceremony packets, DKG bundles, proposal pulls and
+//! joined notices, and the operator's commands and status, each handed to the beacon ID's
+//! ceremony task.
 
 use tonic::Status;
 
 use super::Daemon;
+use super::ceremony::CeremonyHandle;
 use crate::net::{Caller, DkgControlService, DkgPublicService};
 use crate::proto::dkg::{DkgCommand, DkgPacket, DkgStatusResponse, GossipPacket};
 
-fn not_yet(what: &str) -> Status {
-    Status::unimplemented(format!(
-        "{what}: the DKG ceremony is not available on this node yet"
-    ))
+impl Daemon {
+    fn ceremony(&self, beacon_id: &str) -> Result<&CeremonyHandle, Status> {
+        self.ceremonies.get(beacon_id).ok_or_else(|| {
+            Status::not_found(format!(
+                "no keypair for beacon {beacon_id:?} on this node: run `drand-node generate-keypair --id {beacon_id}` first"
+            ))
+        })
+    }
 }
 
 #[tonic::async_trait]
 impl DkgPublicService for Daemon {
     async fn packet(
         &self,
-        _beacon_id: &str,
+        beacon_id: &str,
         _caller: Caller,
-        _packet: GossipPacket,
+        packet: GossipPacket,
     ) -> Result<(), Status> {
-        Err(not_yet("DKGPublic.Packet"))
+        self.ceremony(beacon_id)?.packet(packet).await
     }
 
     async fn broadcast_dkg(
         &self,
-        _beacon_id: &str,
+        beacon_id: &str,
         _caller: Caller,
-        _packet: DkgPacket,
+        packet: DkgPacket,
     ) -> Result<(), Status> {
-        Err(not_yet("DKGPublic.BroadcastDKG"))
+        self.ceremony(beacon_id)?.bundle(packet)
     }
 
-    async fn pull_proposal(&self, _beacon_id: &str) -> Result<Option<GossipPacket>, Status> {
-        Err(not_yet("Ceremony.PullProposal"))
+    async fn pull_proposal(&self, beacon_id: &str) -> Result<Option<GossipPacket>, Status> {
+        self.ceremony(beacon_id)?.pull().await
     }
 
     async fn joined(
         &self,
-        _beacon_id: &str,
+        beacon_id: &str,
         _caller: Caller,
-        _packet: GossipPacket,
+        packet: GossipPacket,
     ) -> Result<(), Status> {
-        Err(not_yet("Ceremony.Joined"))
+        self.ceremony(beacon_id)?.joined(packet).await
     }
 }
 
 #[tonic::async_trait]
 impl DkgControlService for Daemon {
-    async fn command(&self, _beacon_id: &str, _command: DkgCommand) -> Result<(), Status> {
-        Err(not_yet("DKGControl.Command"))
+    async fn command(&self, beacon_id: &str, command: DkgCommand) -> Result<(), Status> {
+        self.ceremony(beacon_id)?.command(command).await
     }
 
-    async fn dkg_status(&self, _beacon_id: &str) -> Result<DkgStatusResponse, Status> {
-        Err(not_yet("DKGControl.DKGStatus"))
+    async fn dkg_status(&self, beacon_id: &str) -> Result<DkgStatusResponse, Status> {
+        self.ceremony(beacon_id)?.status().await
     }
 }

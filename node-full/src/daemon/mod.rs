@@ -5,8 +5,10 @@
 //! `Shutdown`, Ctrl-C or SIGTERM.
 
 pub mod beacon;
+pub mod ceremony;
 pub mod clock;
 mod dkg_service;
+pub mod dkg_wire;
 pub mod metrics;
 pub mod peers;
 pub mod process;
@@ -106,6 +108,8 @@ pub struct Daemon {
     beacons: RwLock<BTreeMap<String, Arc<BeaconProcess>>>,
     /// Every beacon ID with a keypair.
     keys: BTreeMap<String, Arc<NodeKeys>>,
+    /// The ceremony task of each beacon ID with a keypair.
+    ceremonies: BTreeMap<String, ceremony::CeremonyHandle>,
     pool: Arc<PeerPool>,
     transport: TransportMode,
     tls: bool,
@@ -267,6 +271,17 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
         }
         engines.push(BeaconProcess::load(&paths, Arc::clone(&pool))?);
     }
+    let dkg_store = Arc::new(
+        crate::store::DkgStore::open(&config.folder)
+            .map_err(|e| DaemonError::Folder(e.to_string()))?,
+    );
+    let mut ceremonies = BTreeMap::new();
+    let mut pending = Vec::new();
+    for id in keys.keys() {
+        let (handle, rx) = ceremony::channel();
+        ceremonies.insert(id.clone(), handle);
+        pending.push((id.clone(), rx));
+    }
     let (shutdown, _) = watch::channel(false);
     let mut api = crate::http::ApiState::new(crate::http::system_clock());
     if let Some(www) = &config.www {
@@ -275,6 +290,7 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
     let daemon = Arc::new(Daemon {
         beacons: RwLock::new(BTreeMap::new()),
         keys,
+        ceremonies,
         pool,
         transport: config.transport.clone(),
         tls: matches!(config.listen_mode, ListenMode::Tls(_)),
@@ -337,6 +353,14 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
     }
     for (process, engine, inputs) in engines {
         daemon.launch(process, engine, inputs)?;
+    }
+    for (id, rx) in pending {
+        ceremony::spawn(Arc::clone(&daemon), Arc::clone(&dkg_store), id.clone(), rx).map_err(
+            |reason| DaemonError::Beacon {
+                beacon_id: id,
+                reason,
+            },
+        )?;
     }
     tracing::info!(
         private = %config.private_listen,
@@ -463,9 +487,20 @@ fn metrics_router(daemon: &Arc<Daemon>) -> axum::Router {
                     .iter()
                     .map(|p| (p.beacon_id.clone(), p.metrics.as_ref()))
                     .collect();
+                let mut text = metrics::render(started, &beacons);
+                let ceremonies: Vec<(String, u32, u32, u64)> = daemon
+                    .ceremonies
+                    .iter()
+                    .map(|(id, c)| {
+                        let (state, epoch) = *c.state.borrow();
+                        let bytes = c.bytes_sent.load(std::sync::atomic::Ordering::Relaxed);
+                        (id.clone(), state, epoch, bytes)
+                    })
+                    .collect();
+                text.push_str(&metrics::render_ceremonies(&ceremonies));
                 (
                     [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-                    metrics::render(started, &beacons),
+                    text,
                 )
             }
         }),
