@@ -6,6 +6,7 @@ mod control;
 mod devnet;
 mod devnet_dkg;
 mod devnet_setup;
+pub mod dkg_wait;
 mod keys;
 mod start;
 mod sync;
