@@ -91,8 +91,14 @@ fn signed_bytes_are_drands_for_every_body() {
             ]
             .concat(),
         ),
-        (GossipBody::Accept(p("b:2", &[2], &[])), b"Accepted:b:2\n".to_vec()),
-        (GossipBody::Reject(p("b:2", &[2], &[])), b"Rejected:b:2\n".to_vec()),
+        (
+            GossipBody::Accept(p("b:2", &[2], &[])),
+            b"Accepted:b:2\n".to_vec(),
+        ),
+        (
+            GossipBody::Reject(p("b:2", &[2], &[])),
+            b"Rejected:b:2\n".to_vec(),
+        ),
         (
             GossipBody::Abort {
                 reason: "none".into(),
@@ -106,7 +112,10 @@ fn signed_bytes_are_drands_for_every_body() {
             [b"Execute:".to_vec(), hex("010000000e7791f70100000000ffff")].concat(),
         ),
         (GossipBody::Dkg, b"Gossip packet".to_vec()),
-        (GossipBody::Joined(p("c:3", &[3], &[])), b"Joined:c:3\n".to_vec()),
+        (
+            GossipBody::Joined(p("c:3", &[3], &[])),
+            b"Joined:c:3\n".to_vec(),
+        ),
     ];
     for (body, part) in cases {
         let expected = [b"beaconID:default\n".to_vec(), part, frame.clone()].concat();
@@ -223,7 +232,9 @@ fn mutations(body: &GossipBody, terms: &ProposalTerms) -> Vec<(String, GossipBod
     t("leaving+", &|m| m.leaving.push(m.leader.clone()));
     t("remaining.signature", &|m| m.remaining[0].signature.push(2));
     t("remaining.address", &|m| m.remaining[0].address.push('y'));
-    t("signer's key", &|m| m.remaining[0].key = m.leader.key.clone());
+    t("signer's key", &|m| {
+        m.remaining[0].key = m.leader.key.clone()
+    });
     let mut b = |name: &str, nb: GossipBody| out.push((name.to_owned(), nb, terms.clone()));
     match body {
         GossipBody::Proposal(p) => {
@@ -262,9 +273,19 @@ fn mutations(body: &GossipBody, terms: &ProposalTerms) -> Vec<(String, GossipBod
             b("execute.time", GossipBody::Execute { time: q });
         }
         GossipBody::Abort { reason } => {
-            b("abort.reason", GossipBody::Abort { reason: format!("{reason}!") });
+            b(
+                "abort.reason",
+                GossipBody::Abort {
+                    reason: format!("{reason}!"),
+                },
+            );
         }
-        GossipBody::Dkg => b("type", GossipBody::Abort { reason: String::new() }),
+        GossipBody::Dkg => b(
+            "type",
+            GossipBody::Abort {
+                reason: String::new(),
+            },
+        ),
     }
     out
 }
@@ -336,9 +357,12 @@ fn a_real_proposal_packet_round_trips_for_each_scheme() {
     for scheme in SCHEMES {
         let leader = node_with(scheme, "alice.example:443");
         let bob = node_with(scheme, "bob.example:443");
-        let terms = terms_with(valid_proposal(2, &leader.me, &[bob.me.clone()]), |t| {
-            t.scheme_id = scheme.id().into();
-        });
+        let terms = terms_with(
+            valid_proposal(2, &leader.me, std::slice::from_ref(&bob.me)),
+            |t| {
+                t.scheme_id = scheme.id().into();
+            },
+        );
         let body = GossipBody::Proposal(terms.clone());
         let sig = sign_packet(&leader.secret, BEACON, &body, &terms);
         verify_packet(scheme, BEACON, &body, &terms, &leader.me.address, &sig).unwrap();
@@ -362,7 +386,12 @@ fn identical_regossip_is_a_duplicate_and_a_changed_reproposal_is_not() {
     let mut b = a.clone();
     b.timeout.secs += 1;
     let digest = |t: &ProposalTerms| {
-        packet_digest(BEACON, &GossipBody::Proposal(t.clone()), t, &alice().address)
+        packet_digest(
+            BEACON,
+            &GossipBody::Proposal(t.clone()),
+            t,
+            &alice().address,
+        )
     };
     assert_eq!(digest(&a), digest(&a.clone()));
     assert_ne!(digest(&a), digest(&b));

@@ -6,8 +6,8 @@ mod ceremony_support;
 
 use ceremony_support::*;
 use drand_node::ceremony::{
-    CeremonyError, DkgState, GossipBody, Participant, ProposalTerms, Status, Timestamp,
-    dkg_nonce, packet_digest, proposal_digest, state_to_apply_to,
+    CeremonyError, DkgState, GossipBody, Participant, ProposalTerms, Status, Timestamp, dkg_nonce,
+    packet_digest, proposal_digest, state_to_apply_to,
 };
 
 type Transition = fn(&DkgState) -> Result<DkgState, CeremonyError>;
@@ -116,7 +116,11 @@ fn abort_can_only_be_called_from_valid_state() {
         ("joined state can be aborted", Status::Joined, true),
         ("proposed state can be aborted", Status::Proposed, true),
         ("proposing state can be aborted", Status::Proposing, true),
-        ("executing state cannot be aborted", Status::Executing, false),
+        (
+            "executing state cannot be aborted",
+            Status::Executing,
+            false,
+        ),
         ("accepted state can be aborted", Status::Accepted, true),
         ("rejected state can be aborted", Status::Rejected, true),
     ];
@@ -469,7 +473,9 @@ err_cases! {
 fn completing_a_valid_executing_proposal_succeeds() {
     let (group, share) = dealt_group(&[alice(), bob()], 2, 0);
     let start = complete_entry(Status::Executing, &alice(), &[bob()]);
-    let done = start.complete(group.clone(), Some(share.clone()), NOW).unwrap();
+    let done = start
+        .complete(group.clone(), Some(share.clone()), NOW)
+        .unwrap();
     let expected = with(start, |s| {
         s.status = Status::Complete;
         s.genesis_seed = group.genesis_seed.clone();
@@ -488,6 +494,10 @@ fn completing_epoch_1_sets_the_genesis_seed_to_the_group_hash() {
     });
     let done = start.complete(group.clone(), Some(share), NOW).unwrap();
     assert_eq!(done.genesis_seed, group.hash().to_vec());
+    assert_eq!(
+        done.final_group.unwrap().genesis_seed,
+        group.hash().to_vec()
+    );
 }
 
 err_cases! {
@@ -588,7 +598,9 @@ err_cases! {
 // --- Joined notices (ours) --------------------------------------------------------------
 
 fn with_joiner(status: Status) -> DkgState {
-    with(complete_entry(status, &alice(), &[bob()]), |s| s.joining = vec![carol()])
+    with(complete_entry(status, &alice(), &[bob()]), |s| {
+        s.joining = vec![carol()]
+    })
 }
 
 ok_cases! {
@@ -624,14 +636,22 @@ fn effective_status_derives_timed_out_lazily() {
     let later = Timestamp::from_secs(TIMEOUT.secs);
     for status in Status::ALL {
         let s = complete_entry(status, &alice(), &[bob()]);
-        assert_eq!(s.effective_status(NOW), status, "{status} before the timeout");
+        assert_eq!(
+            s.effective_status(NOW),
+            status,
+            "{status} before the timeout"
+        );
         let expected = if status.is_proposal_phase() {
             Status::TimedOut
         } else {
             status
         };
         // `timeout <= now` counts as timed out.
-        assert_eq!(s.effective_status(later), expected, "{status} at the timeout");
+        assert_eq!(
+            s.effective_status(later),
+            expected,
+            "{status} at the timeout"
+        );
     }
 }
 
@@ -660,10 +680,13 @@ fn state_to_apply_to_falls_back_to_the_last_complete_state() {
 
 /// Epoch 1 complete for {alice, bob, carol} (each node's own view).
 fn epoch1() -> DkgState {
-    with(complete_entry(Status::Complete, &alice(), &[bob(), carol()]), |s| {
-        s.remaining = vec![alice(), bob(), carol()];
-        s.final_group = Some(group_of(&[alice(), bob(), carol()], 2));
-    })
+    with(
+        complete_entry(Status::Complete, &alice(), &[bob(), carol()]),
+        |s| {
+            s.remaining = vec![alice(), bob(), carol()];
+            s.final_group = Some(group_of(&[alice(), bob(), carol()], 2));
+        },
+    )
 }
 
 fn reshare(joining: Vec<Participant>, timeout: Timestamp) -> ProposalTerms {
@@ -699,10 +722,18 @@ fn abort_then_new_proposal_with_changed_participants_succeeds_without_nuke() {
     let bob_retried = bob_base
         .proposed(&bob(), second.clone(), &alice().address, NOW)
         .unwrap();
-    assert_eq!(bob_retried.accepted(&bob(), NOW).unwrap().status, Status::Accepted);
+    assert_eq!(
+        bob_retried.accepted(&bob(), NOW).unwrap().status,
+        Status::Accepted
+    );
     // Not a duplicate of the first proposal, and a different DKG session.
     let digest = |t: &ProposalTerms| {
-        packet_digest(BEACON, &GossipBody::Proposal(t.clone()), t, &alice().address)
+        packet_digest(
+            BEACON,
+            &GossipBody::Proposal(t.clone()),
+            t,
+            &alice().address,
+        )
     };
     assert_ne!(digest(&first), digest(&second));
     assert_ne!(
@@ -732,7 +763,12 @@ fn failed_first_epoch_recovers() {
     assert_eq!((proposing.status, proposing.epoch), (Status::Proposing, 1));
     // A follower that also failed accepts the retry as a joiner.
     let bob_failed = DkgState::fresh(BEACON)
-        .proposed(&bob(), initial_proposal(&alice(), &[bob(), carol()]), &alice().address, NOW)
+        .proposed(
+            &bob(),
+            initial_proposal(&alice(), &[bob(), carol()]),
+            &alice().address,
+            NOW,
+        )
         .unwrap()
         .joined(&bob(), None, NOW)
         .unwrap()
@@ -768,13 +804,20 @@ fn timed_out_proposal_then_next_proposal_accepted() {
         .unwrap();
     assert_eq!((accepted.status, accepted.epoch), (Status::Accepted, 2));
     // Applying directly to the stale state works too (TimedOut -> Proposed).
-    assert!(stale.proposed(&bob(), next, &alice().address, later).is_ok());
+    assert!(
+        stale
+            .proposed(&bob(), next, &alice().address, later)
+            .is_ok()
+    );
     // The leader's own stale Proposing can be replaced as well.
     let leader_stale = finished
         .proposing(&alice(), reshare(vec![dave()], soon), NOW)
         .unwrap();
     let base = state_to_apply_to(&leader_stale, Some(&finished), later);
-    assert!(base.proposing(&alice(), reshare(vec![erin()], TIMEOUT), later).is_ok());
+    assert!(
+        base.proposing(&alice(), reshare(vec![erin()], TIMEOUT), later)
+            .is_ok()
+    );
 }
 
 #[test]
@@ -810,7 +853,10 @@ fn leaver_reinvited_in_later_epoch() {
             .unwrap()
             .executing(&carol(), &alice().address, kickoff(), NOW)
             .unwrap();
-        assert_eq!((executing.status, executing.epoch), (Status::Executing, epoch));
+        assert_eq!(
+            (executing.status, executing.epoch),
+            (Status::Executing, epoch)
+        );
         let (group3, share) = dealt_group(&[alice(), bob(), carol()], 2, 2);
         let done = executing.complete(group3, Some(share), NOW).unwrap();
         assert_eq!(done.status, Status::Complete);

@@ -386,8 +386,9 @@ impl DkgState {
     }
 
     /// The DKG finished with this node in the group: valid transition; not timed out; a share
-    /// is required. Stores the group and share; the genesis seed becomes the group's (its
-    /// hash at epoch 1, when the group carries no seed yet).
+    /// is required. Stores the group and share; the genesis seed becomes the group's (at
+    /// epoch 1, when the group carries no seed yet, its hash, which is also written into the
+    /// stored group).
     pub fn complete(
         &self,
         group: Group,
@@ -397,12 +398,14 @@ impl DkgState {
         check_transition(self.status, Status::Complete)?;
         self.check_not_timed_out(now)?;
         let share = share.ok_or(CeremonyError::KeyShareMissing)?;
+        let mut group = group;
+        if group.genesis_seed.is_empty() {
+            // drand's `GetGenesisSeed`: the epoch-1 group's own hash (which does not cover
+            // the seed, so filling it in changes nothing else).
+            group.genesis_seed = group.hash().to_vec();
+        }
         let mut next = self.with_status(Status::Complete);
-        next.genesis_seed = if group.genesis_seed.is_empty() {
-            group.hash().to_vec()
-        } else {
-            group.genesis_seed.clone()
-        };
+        next.genesis_seed = group.genesis_seed.clone();
         next.final_group = Some(group);
         next.key_share = Some(share);
         Ok(next)
