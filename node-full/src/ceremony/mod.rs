@@ -22,20 +22,21 @@
 //! DKG order), [`terms`] (proposal terms and how commands build them), [`state`] (the record),
 //! [`transitions`] (the §1.4 table and the transition methods), [`validation`] (proposal
 //! checks), [`fallback`] (§1.5), [`signing`] (§1.10 bytes), [`digest`] (dedupe and nonce),
-//! [`schedule`] (transition time), [`toml`] (persistence), [`migrate`] (group file → state).
+//! [`schedule`] (transition time), [`persist`] (stored TOML form), [`migrate`] (group file
+//! → state).
 
 pub mod digest;
 pub mod error;
 pub mod fallback;
 pub mod migrate;
 pub mod participant;
+pub mod persist;
 pub mod schedule;
 pub mod signing;
 pub mod state;
 pub mod status;
 pub mod terms;
 pub mod time;
-pub mod toml;
 pub mod transitions;
 pub mod validation;
 
