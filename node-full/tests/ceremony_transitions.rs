@@ -191,6 +191,31 @@ err_cases! {
         }),
         |s| s.joined(&bob(), Some(with_group(|g| g.genesis_seed = vec![1; 32])), NOW)
         => CeremonyError::GroupGenesisSeedMismatch,
+    joining_with_a_group_file_whose_members_differ_from_the_remainers_fails:
+        with(complete_entry(Status::Proposed, &alice(), &[carol()]), |s| {
+            s.epoch = 2;
+            s.joining = vec![bob()];
+        }),
+        |s| s.joined(&bob(), Some(group_of(&[alice()], 1)), NOW)
+        => CeremonyError::NotInCurrentGroup { .. },
+    joining_with_a_group_file_listing_a_member_the_proposal_forgot_fails:
+        with(complete_entry(Status::Proposed, &alice(), &[]), |s| {
+            s.epoch = 2;
+            s.joining = vec![bob()];
+        }),
+        |s| s.joined(&bob(), Some(group_of(&[alice(), carol()], 2)), NOW)
+        => CeremonyError::MissingFromProposal { .. },
+    joining_with_a_group_file_where_a_remainer_has_another_key_fails:
+        with(complete_entry(Status::Proposed, &alice(), &[]), |s| {
+            s.epoch = 2;
+            s.joining = vec![bob()];
+        }),
+        |s| {
+            let mut g = group_of(&[alice()], 1);
+            g.nodes[0].key = carol().key;
+            s.joined(&bob(), Some(g), NOW)
+        }
+        => CeremonyError::RemainerKeyChanged { .. },
     joining_after_the_timeout_fails:
         past_timeout(with(complete_entry(Status::Proposed, &alice(), &[]), |s| s.joining = vec![bob()])),
         |s| s.joined(&bob(), None, NOW)

@@ -9,7 +9,8 @@
 //! What this module adds to drand, keeping its semantics otherwise:
 //! - [`state_to_apply_to`] (§1.5) with a *lazy* TimedOut ([`DkgState::effective_status`]):
 //!   an expired proposal no longer blocks the next one;
-//! - remainers' keys are checked against the last group file, not only their addresses;
+//! - remainers' keys are checked against the last group file, not only their addresses, and a
+//!   joiner checks the proposal's remainers and leavers against the group file it was given;
 //! - a node in `Left` can be re-invited as a joiner of a later epoch (drand dereferences a
 //!   missing group there);
 //! - signed "joined" notices ([`DkgState::received_joined`], [`GossipBody::Joined`]);

@@ -6,7 +6,7 @@
 use crate::files::{Group, KeyShare};
 
 use super::participant::contains;
-use super::validation::validate_proposal;
+use super::validation::{check_membership, validate_proposal};
 use super::{CeremonyError, DkgState, Participant, ProposalTerms, Status, Timestamp};
 
 /// drand's `isValidStateChange` (§1.4): whether a ceremony may go from `from` to `to`.
@@ -120,7 +120,9 @@ impl DkgState {
 
     /// A joiner's `dkg join`: valid transition; not timed out; this node is a joiner; after
     /// epoch 1 the previous group file is required and must have the proposal's genesis time
-    /// and seed. The previous group is kept as `final_group` (the reshare's old group).
+    /// and seed; ours: the proposal's remainers and leavers must be exactly that group's
+    /// members, remainers with the same keys. The previous group is kept as `final_group`
+    /// (the reshare's old group).
     pub fn joined(
         &self,
         me: &Participant,
@@ -147,6 +149,9 @@ impl DkgState {
                 if group.genesis_seed != self.genesis_seed {
                     return Err(CeremonyError::GroupGenesisSeedMismatch);
                 }
+                // Ours (§1.11): the proposal's remainers and leavers must be the members of
+                // the group the joiner was given, with the same keys.
+                check_membership(group, &self.remaining, &self.leaving)?;
             }
         }
         let mut next = self.with_status(Status::Joined);
