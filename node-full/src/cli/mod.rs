@@ -1,10 +1,11 @@
-//! The operator CLI: `drand-node generate-keypair|start|stop|status|show|sync|util|devnet`.
+//! The operator CLI: `drand-node generate-keypair|start|stop|status|show|sync|util|devnet|dkg`.
 //! Every command's work lives in the library (files, daemon, net); this module parses flags,
 //! prints, and maps failures onto exit codes (0 ok, 1 the operation failed, 2 bad usage).
 
 mod control;
 mod devnet;
 mod devnet_setup;
+mod dkg;
 mod keys;
 mod start;
 mod sync;
@@ -42,6 +43,10 @@ enum Command {
     Util(util::Util),
     /// Run a local devnet: N node processes on loopback with TLS, the public API and the demo.
     Devnet(devnet::Args),
+    /// The DKG ceremony: init, reshare, join, accept, reject, execute, abort, status, nuke,
+    /// generate-proposal.
+    #[command(subcommand)]
+    Dkg(dkg::Dkg),
 }
 
 /// How a command failed, mapped onto exit codes.
@@ -76,6 +81,7 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => sync::run(args),
         Command::Util(util) => util::run(util),
         Command::Devnet(args) => devnet::run(args),
+        Command::Dkg(cmd) => dkg::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
