@@ -381,3 +381,119 @@ fn an_aborted_attempt_cannot_be_replayed_into_the_retry() {
     assert_eq!(sim.status(2), Status::Proposed);
     assert_eq!(sim.nodes[2].driver.current().threshold, 4);
 }
+
+/// Byzantine peers at the ceremony level: a forged proposal (bad signature, or signed by a
+/// non-leader) is refused and does not mask the real one; only the leader executes or aborts.
+#[test]
+fn forged_and_unauthorised_packets_are_refused() {
+    use drand_node::ceremony::GossipBody;
+    use drand_node::ceremony::driver::{Event, SignedPacket};
+    let mut sim = first_epoch(seed(12), 4, 3);
+    sim.reshare(0, &[0, 1, 2, 3], &[], &[], 4, HOUR_MS).unwrap();
+    let real = sim.nodes[0].driver.live_proposal(sim.now).unwrap();
+    // Node 2 has not seen it yet: a forged copy (signature of other bytes) arrives first.
+    let mut forged = real.clone();
+    forged.signature = sim.nodes[1].secret.sign(b"something else");
+    let now = sim.now;
+    let r = sim.nodes[2]
+        .driver
+        .handle(now, Event::Packet(forged), &mut rand_core::OsRng);
+    assert!(r.is_err(), "forged proposal accepted");
+    assert_ne!(sim.status(2), Status::Proposed);
+    // The real one still goes through.
+    let r = sim.nodes[2]
+        .driver
+        .handle(now, Event::Packet(real), &mut rand_core::OsRng);
+    assert!(r.is_ok(), "{r:?}");
+    sim.wait(100);
+    for i in 1..4 {
+        assert_eq!(sim.status(i), Status::Proposed, "node {i}");
+    }
+    for i in 1..4 {
+        sim.command(i, Command::Accept).unwrap();
+    }
+    sim.wait(100);
+    // A remainer (not the leader) signs an Execute and an Abort: both refused.
+    let terms = sim.nodes[1].driver.current().terms().unwrap();
+    for body in [
+        GossipBody::Execute {
+            time: drand_node::ceremony::Timestamp::from_unix_millis(sim.now + 1_000),
+        },
+        GossipBody::Abort {
+            reason: "none".into(),
+        },
+    ] {
+        let signature =
+            drand_node::ceremony::sign_packet(&sim.nodes[1].secret, "default", &body, &terms);
+        let packet = SignedPacket {
+            sender: sim.nodes[1].address.clone(),
+            body,
+            signature,
+        };
+        let now = sim.now;
+        let r = sim.nodes[2]
+            .driver
+            .handle(now, Event::Packet(packet), &mut rand_core::OsRng);
+        assert!(r.is_err(), "a non-leader's packet was applied");
+        assert_eq!(sim.status(2), Status::Accepted);
+    }
+    // A remainer cannot execute locally either.
+    assert!(sim.execute(1).is_err());
+    sim.execute(0).unwrap();
+    assert!(sim.run_until_complete(&[0, 1, 2, 3], 2, 60_000));
+}
+
+/// `execute --at` runs the DKG at the stated time, not before.
+#[test]
+fn execution_scheduled_at_a_time() {
+    let mut sim = Sim::new(seed(13), SCHEME, 4);
+    sim.init(0, &[0, 1, 2, 3], 3).unwrap();
+    sim.wait(100);
+    for i in 1..4 {
+        sim.command(
+            i,
+            Command::Join {
+                previous_group: None,
+            },
+        )
+        .unwrap();
+    }
+    let at = drand_node::ceremony::Timestamp::from_unix_millis(sim.now + 20_000);
+    sim.command(
+        0,
+        Command::Execute {
+            when: ExecuteWhen::At(at),
+            kickoff_delay_ms: 1_000,
+        },
+    )
+    .unwrap();
+    sim.wait(19_000);
+    assert_eq!(sim.status(0), Status::Proposing);
+    assert!(sim.run_until_complete(&[0, 1, 2, 3], 1, 30_000));
+    let kickoff = sim.nodes[0].driver.finished().unwrap().kickoff.unwrap();
+    assert!(kickoff.unix_millis() >= at.unix_millis());
+}
+
+/// `execute --when-ready --quorum N` runs once N participants are ready, without the silent one.
+#[test]
+fn execution_when_a_quorum_is_ready() {
+    let mut sim = first_epoch(seed(14), 4, 3);
+    sim.reshare(0, &[0, 1, 2, 3], &[], &[], 3, HOUR_MS).unwrap();
+    sim.command(
+        0,
+        Command::Execute {
+            when: ExecuteWhen::WhenReady { quorum: Some(3) },
+            kickoff_delay_ms: 1_000,
+        },
+    )
+    .unwrap();
+    sim.wait(100);
+    sim.command(1, Command::Accept).unwrap();
+    sim.wait(10_000);
+    assert_eq!(sim.status(0), Status::Proposing, "2 of 4 ready: waits");
+    sim.command(2, Command::Accept).unwrap();
+    // Node 3 stays silent; 3 of 4 are ready: the DKG runs without it.
+    assert!(sim.run_until_complete(&[0, 1, 2], 2, 60_000));
+    let group = sim.check_group(&[0, 1, 2]);
+    assert_eq!(group.nodes.len(), 3);
+}
