@@ -64,8 +64,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     super::runtime()?.block_on(async {
         let client = ControlClient::connect(&args.control).map_err(Failure::usage)?;
         loop {
-            let last_error;
-            match client.dkg_status(&args.id).await {
+            let last_error = match client.dkg_status(&args.id).await {
                 Ok(status) => {
                     let current = status.current.as_ref();
                     let state = current.and_then(|c| Status::from_u32(c.state));
@@ -74,7 +73,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
                         .as_ref()
                         .filter(|c| c.state == Status::Complete as u32)
                         .map(|c| c.epoch);
-                    let epoch_ok = args.epoch.is_none_or(|e| done_epoch.is_some_and(|d| d >= e));
+                    let epoch_ok = args
+                        .epoch
+                        .is_none_or(|e| done_epoch.is_some_and(|d| d >= e));
                     let state_ok = states.is_empty() || state.is_some_and(|s| states.contains(&s));
                     if epoch_ok && state_ok {
                         println!(
@@ -96,14 +97,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
                             state.name()
                         )));
                     }
-                    last_error = format!(
+                    format!(
                         "state {} of epoch {}",
                         state.map_or("?", Status::name),
                         current.map_or(0, |c| c.epoch)
-                    );
+                    )
                 }
-                Err(e) => last_error = e.to_string(),
-            }
+                Err(e) => e.to_string(),
+            };
             if Instant::now() > deadline {
                 return Err(Failure::failed(format!(
                     "{}: gave up after {}; last seen: {last_error}",

@@ -22,27 +22,31 @@ pub enum Input {
     Event(Event),
     /// A reshare completed: hand the chain to the new group at `round` (`next = None`: this
     /// node left the group and stops signing then).
-    Transition {
-        /// The first round of the new group.
-        round: u64,
-        /// This node's engine configuration and share in the new group.
-        next: Option<(EngineConfig, Arc<dyn ThresholdCrypto>)>,
-        /// The new group (served by the control API once it takes over).
-        group: Box<Group>,
-        /// The new group's other members.
-        peers: Vec<String>,
-    },
+    Transition(Box<Transition>),
     /// Stop the loop.
     Stop,
+}
+
+/// A reshare's hand-over, for the engine loop.
+pub struct Transition {
+    /// The first round of the new group.
+    pub round: u64,
+    /// This node's engine configuration and share in the new group (`None`: it left).
+    pub next: Option<(EngineConfig, Arc<dyn ThresholdCrypto>)>,
+    /// The new group (served by the control API once it takes over).
+    pub group: Group,
+    /// The new group's other members.
+    pub peers: Vec<String>,
 }
 
 impl std::fmt::Debug for Input {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Input::Event(e) => f.debug_tuple("Event").field(e).finish(),
-            Input::Transition { round, .. } => {
-                f.debug_struct("Transition").field("round", round).finish()
-            }
+            Input::Transition(t) => f
+                .debug_struct("Transition")
+                .field("round", &t.round)
+                .finish(),
             Input::Stop => f.write_str("Stop"),
         }
     }
@@ -96,13 +100,14 @@ pub async fn run(mut engine: Engine, mut inputs: mpsc::Receiver<Input>, ctx: Loo
             () = sleep_until(wake) => Event::Tick,
             input = inputs.recv() => match input {
                 Some(Input::Event(event)) => event,
-                Some(Input::Transition { round, next, group, peers }) => {
+                Some(Input::Transition(t)) => {
+                    let Transition { round, next, group, peers } = *t;
                     let leaving = next.is_none();
                     match engine.schedule_transition(round, next) {
                         Ok(()) if leaving => tracing::info!(beacon_id = %ctx.beacon_id, round, "this node left the group: it stops signing at the transition"),
                         Ok(()) => {
                             tracing::info!(beacon_id = %ctx.beacon_id, round, "reshare: the new group takes over at this round");
-                            pending = Some(PendingGroup { group: *group, peers });
+                            pending = Some(PendingGroup { group, peers });
                         }
                         Err(e) => tracing::error!(beacon_id = %ctx.beacon_id, round, error = %e, "reshare transition refused"),
                     }

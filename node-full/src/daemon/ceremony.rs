@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tonic::Status;
 
 use super::Daemon;
-use super::beacon::Input;
+use super::beacon::{Input, Transition};
 use super::clock::{instant_at, unix_ms};
 use super::dkg_wire;
 use super::process::{BeaconProcess, engine_inputs, peer_addresses};
@@ -532,12 +532,12 @@ impl Task {
             let peers = peer_addresses(&completion.group, config.own_index);
             process
                 .inputs
-                .try_send(Input::Transition {
+                .try_send(Input::Transition(Box::new(Transition {
                     round,
                     next: Some((config, crypto)),
-                    group: Box::new(completion.group),
+                    group: completion.group,
                     peers,
-                })
+                })))
                 .map_err(|_| "the beacon's queue is full".to_owned())?;
             return Ok(());
         }
@@ -563,12 +563,14 @@ impl Task {
         let round = drand_lite::round_at(&process.info, transition_time).unwrap_or(0);
         let group: Group = process.group();
         let peers = process.peers.addresses();
-        let _ = process.inputs.try_send(Input::Transition {
-            round,
-            next: None,
-            group: Box::new(group),
-            peers,
-        });
+        let _ = process
+            .inputs
+            .try_send(Input::Transition(Box::new(Transition {
+                round,
+                next: None,
+                group,
+                peers,
+            })));
     }
 }
 

@@ -134,37 +134,55 @@ fn escape(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// The ceremony gauges per beacon ID: `dkg_state` (drand's status number), `dkg_epoch`, and
-/// `dkg_bytes_sent_total` (ceremony packets, notices and DKG bundles sent by this node, retries
-/// included). Input: `(beacon_id, state, epoch, bytes)`.
-pub fn render_ceremonies(ceremonies: &[(String, u32, u32, u64)]) -> String {
+/// One beacon ID's ceremony gauges.
+pub struct CeremonyGauges {
+    /// The beacon ID.
+    pub beacon_id: String,
+    /// drand's status number of the current state.
+    pub state: u32,
+    /// Its epoch.
+    pub epoch: u32,
+    /// Ceremony packets, notices and DKG bundles sent by this node (bytes, retries included).
+    pub bytes_sent: u64,
+}
+
+/// How one gauge family reads its value.
+type Family = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&CeremonyGauges) -> u64,
+);
+
+/// `dkg_state` (drand's status number), `dkg_epoch` and `dkg_bytes_sent_total` per beacon ID.
+pub fn render_ceremonies(ceremonies: &[CeremonyGauges]) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let families: [(&str, &str, &str, fn(&(String, u32, u32, u64)) -> u64); 3] = [
+    let families: [Family; 3] = [
         (
             "dkg_state",
             "gauge",
             "DKG status (drand's numbers: 7 = Complete)",
-            |c| u64::from(c.1),
+            |c| u64::from(c.state),
         ),
         (
             "dkg_epoch",
             "gauge",
             "Epoch of the current DKG state",
-            |c| u64::from(c.2),
+            |c| u64::from(c.epoch),
         ),
         (
             "dkg_bytes_sent_total",
             "counter",
             "Bytes of ceremony packets and DKG bundles sent",
-            |c| c.3,
+            |c| c.bytes_sent,
         ),
     ];
     for (name, kind, help, value) in families {
         let _ = writeln!(out, "# HELP {name} {help}");
         let _ = writeln!(out, "# TYPE {name} {kind}");
         for c in ceremonies {
-            let _ = writeln!(out, "{name}{{beacon_id=\"{}\"}} {}", c.0, value(c));
+            let _ = writeln!(out, "{name}{{beacon_id=\"{}\"}} {}", c.beacon_id, value(c));
         }
     }
     out

@@ -488,13 +488,17 @@ fn metrics_router(daemon: &Arc<Daemon>) -> axum::Router {
                     .map(|p| (p.beacon_id.clone(), p.metrics.as_ref()))
                     .collect();
                 let mut text = metrics::render(started, &beacons);
-                let ceremonies: Vec<(String, u32, u32, u64)> = daemon
+                let ceremonies: Vec<metrics::CeremonyGauges> = daemon
                     .ceremonies
                     .iter()
                     .map(|(id, c)| {
                         let (state, epoch) = *c.state.borrow();
-                        let bytes = c.bytes_sent.load(std::sync::atomic::Ordering::Relaxed);
-                        (id.clone(), state, epoch, bytes)
+                        metrics::CeremonyGauges {
+                            beacon_id: id.clone(),
+                            state,
+                            epoch,
+                            bytes_sent: c.bytes_sent.load(std::sync::atomic::Ordering::Relaxed),
+                        }
                     })
                     .collect();
                 text.push_str(&metrics::render_ceremonies(&ceremonies));
