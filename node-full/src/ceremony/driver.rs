@@ -401,6 +401,8 @@ impl Driver {
         };
         if let Some(running) = &self.running {
             match &running.dkg {
+                // u64::MAX: bundles kept before any Execute packet; nothing to wake for.
+                None if running.kickoff_ms == u64::MAX => {}
                 None => earliest(Some(running.kickoff_ms)),
                 Some(dkg) => earliest(dkg.next_wakeup()),
             }

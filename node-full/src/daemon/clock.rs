@@ -11,8 +11,13 @@ pub fn unix_ms() -> u64 {
         .unwrap_or(0)
 }
 
-/// The tokio instant at which the wall clock reads `at_ms` (now, if that has passed).
+/// Wake-ups further away than this are capped (the caller re-checks when it wakes).
+const MAX_SLEEP: Duration = Duration::from_secs(24 * 3600);
+
+/// The tokio instant at which the wall clock reads `at_ms` (now, if that has passed; at most a
+/// day ahead, so no far-future time can overflow the clock).
 pub fn instant_at(at_ms: u64) -> tokio::time::Instant {
     let now = unix_ms();
-    tokio::time::Instant::now() + Duration::from_millis(at_ms.saturating_sub(now))
+    let wait = Duration::from_millis(at_ms.saturating_sub(now)).min(MAX_SLEEP);
+    tokio::time::Instant::now() + wait
 }
