@@ -497,3 +497,67 @@ fn execution_when_a_quorum_is_ready() {
     let group = sim.check_group(&[0, 1, 2]);
     assert_eq!(group.nodes.len(), 3);
 }
+
+/// A byzantine dealer sends two different valid deals (same session, both signed) to different
+/// halves of the group. Honest nodes relay what they get first, links are FIFO, so every honest
+/// node sees both versions before it can finish: they agree on one group (the equivocating
+/// dealer is evicted), and its shares sign for the chain.
+#[test]
+fn an_equivocating_dealer_cannot_split_the_group() {
+    use drand_node::ceremony::driver::Event;
+    use drand_node::ceremony::driver_dkg::dkg_config;
+    use drand_node::dkg::{Dkg, DkgOutput};
+    use rand_core::SeedableRng;
+    use sim_ceremony_support::Msg;
+    let s = seed(15);
+    let mut sim = Sim::new(s, SCHEME, 5);
+    let all = [0, 1, 2, 3, 4];
+    sim.init(0, &all, 3).unwrap();
+    sim.wait(100);
+    for i in 1..5 {
+        sim.command(
+            i,
+            Command::Join {
+                previous_group: None,
+            },
+        )
+        .unwrap();
+    }
+    sim.wait(100);
+    sim.execute(0).unwrap();
+    // Just before the kickoff, node 4 (byzantine) prepares a second deal of the same session.
+    sim.wait(900);
+    let node = &sim.nodes[4];
+    let config = dkg_config(
+        node.driver.config(),
+        &node.secret,
+        node.driver.current(),
+        node.driver.finished(),
+    )
+    .unwrap();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(s);
+    let (_, outputs) = Dkg::new(config, sim.now, &mut rng).unwrap();
+    let second = outputs
+        .into_iter()
+        .find_map(|o| match o {
+            DkgOutput::Broadcast(b) => Some(b),
+            _ => None,
+        })
+        .unwrap();
+    for to in [0, 1] {
+        sim.inject(4, to, Msg::Bundle(second.clone()));
+    }
+    let _ = Event::Tick;
+    assert!(sim.run(60_000, |s| {
+        [0, 1, 2, 3]
+            .iter()
+            .all(|&i| matches!(s.status(i), Status::Complete | Status::Failed))
+    }));
+    let done: Vec<usize> = [0, 1, 2, 3]
+        .into_iter()
+        .filter(|&i| sim.status(i) == Status::Complete)
+        .collect();
+    assert_eq!(done.len(), 4, "every honest node completes");
+    let group = sim.check_group(&done);
+    assert!(group.nodes.len() >= 4);
+}

@@ -203,6 +203,7 @@ pub fn spawn(
         state_tx: pending.state_tx,
         bytes_sent: pending.bytes_sent,
         kickoff_ms: None,
+        bundle_queues: std::collections::HashMap::new(),
     };
     let mut rx = pending.rx;
     tokio::spawn(async move {
@@ -249,6 +250,8 @@ struct Task {
     bytes_sent: Arc<AtomicU64>,
     /// When the running DKG started (for the completion log).
     kickoff_ms: Option<u64>,
+    /// Ordered DKG bundle queues, one per peer.
+    bundle_queues: std::collections::HashMap<String, mpsc::Sender<(pb::DkgPacket, u64)>>,
 }
 
 impl Task {
@@ -572,6 +575,37 @@ impl Task {
                 peers,
             })));
     }
+}
+
+/// Bundles queued per peer (drand: min(3n, 1000)).
+const BUNDLE_QUEUE: usize = 1000;
+
+/// One peer's ordered bundle queue: one task sends them one after the other (each with a few
+/// attempts), and ends when the queue's sender is dropped.
+fn spawn_bundle_queue(
+    client: crate::net::PeerClient,
+    target: BeaconTarget,
+    bytes: Arc<AtomicU64>,
+    beacon_id: String,
+    address: String,
+) -> mpsc::Sender<(pb::DkgPacket, u64)> {
+    let (tx, mut rx) = mpsc::channel::<(pb::DkgPacket, u64)>(BUNDLE_QUEUE);
+    tokio::spawn(async move {
+        while let Some((packet, size)) = rx.recv().await {
+            for attempt in 1..=3u64 {
+                bytes.fetch_add(size, Ordering::Relaxed);
+                match client.broadcast_dkg(&target, packet.clone()).await {
+                    Ok(()) => break,
+                    Err(e) if e.rpc_code().is_some_and(|c| c != tonic::Code::Unavailable) => {
+                        tracing::debug!(beacon_id = %beacon_id, peer = %address, error = %e, "DKG bundle refused by peer");
+                        break;
+                    }
+                    Err(_) => tokio::time::sleep(Duration::from_millis(300 * attempt)).await,
+                }
+            }
+        }
+    });
+    tx
 }
 
 #[derive(Clone, Copy)]

@@ -266,13 +266,28 @@ impl Sim {
         }
     }
 
-    /// Delivers one queued message (a seeded random one of the first few, so order varies).
+    /// Queues a message as if `from` had sent it to `to` (a byzantine node's own packets).
+    pub fn inject(&mut self, from: usize, to: usize, msg: Msg) {
+        self.queue.push_back((from, to, msg));
+    }
+
+    /// Delivers one queued message: links are FIFO (as the daemon's per-peer queues are), and
+    /// which link delivers next is a seeded random choice among the first few.
     fn deliver_one(&mut self) -> bool {
         if self.queue.is_empty() {
             return false;
         }
-        let window = self.queue.len().min(8);
-        let pick = (self.rng.next_u32() as usize) % window;
+        let mut heads = Vec::new();
+        let mut links = HashSet::new();
+        for (i, (from, to, _)) in self.queue.iter().enumerate() {
+            if links.insert((*from, *to)) {
+                heads.push(i);
+                if heads.len() == 8 {
+                    break;
+                }
+            }
+        }
+        let pick = heads[(self.rng.next_u32() as usize) % heads.len()];
         let Some((from, to, msg)) = self.queue.remove(pick) else {
             return false;
         };
