@@ -11,6 +11,7 @@ use drand_lite::{
     Beacon, ChainInfo, InvalidBeacon, VerifiedBeacon, VerifyError, verify, verify_batch,
 };
 
+pub mod dkg;
 pub mod fixtures;
 pub mod http;
 pub mod node;

@@ -428,31 +428,34 @@ impl Task {
         }
     }
 
-    fn send_bundle(&self, to: Vec<String>, packet: pb::DkgPacket) {
+    /// Queues a DKG bundle to each address. Each peer has one queue drained in order by one
+    /// task, so a peer receives this node's relays before this node's own later bundles: an
+    /// equivocating dealer's second version, relayed by whoever got it first, reaches every
+    /// honest node before the responses that would let it finish (kyber's echo broadcast
+    /// assumes this). A full queue drops (drand: per-peer queues of min(3n, 1000)).
+    fn send_bundle(&mut self, to: Vec<String>, packet: pb::DkgPacket) {
         let size = packet.encoded_len() as u64;
-        let target = self.target();
         for address in to {
-            let Ok(client) = self.daemon.pool().get(&address) else {
-                continue;
-            };
-            let packet = packet.clone();
-            let target = target.clone();
-            let bytes = Arc::clone(&self.bytes_sent);
-            tokio::spawn(async move {
-                for attempt in 1..=3u64 {
-                    bytes.fetch_add(size, Ordering::Relaxed);
-                    match client.broadcast_dkg(&target, packet.clone()).await {
-                        Ok(()) => return,
-                        Err(e)
-                            if e.rpc_code().is_some()
-                                && e.rpc_code() != Some(tonic::Code::Unavailable) =>
-                        {
-                            return;
-                        }
-                        Err(_) => tokio::time::sleep(Duration::from_millis(300 * attempt)).await,
-                    }
+            let queue = match self.bundle_queues.get(&address) {
+                Some(queue) if !queue.is_closed() => queue.clone(),
+                _ => {
+                    let Ok(client) = self.daemon.pool().get(&address) else {
+                        continue;
+                    };
+                    let queue = spawn_bundle_queue(
+                        client,
+                        self.target(),
+                        Arc::clone(&self.bytes_sent),
+                        self.beacon_id.clone(),
+                        address.clone(),
+                    );
+                    self.bundle_queues.insert(address.clone(), queue.clone());
+                    queue
                 }
-            });
+            };
+            if queue.try_send((packet.clone(), size)).is_err() {
+                tracing::debug!(beacon_id = %self.beacon_id, peer = %address, "DKG bundle queue full: bundle dropped");
+            }
         }
     }
 
