@@ -10,7 +10,8 @@ use std::collections::VecDeque;
 use drand_lite::{Beacon, ChainInfo, Scheme};
 use drand_node::crypto::{SecretKey, Share};
 use drand_node::dkg::{
-    Bundle, Dkg, DkgConfig, DkgError, DkgNode, DkgOutput, DkgResult, ReshareConfig, schnorr,
+    Bundle, Dkg, DkgConfig, DkgError, DkgNode, DkgOutput, DkgResult, ReshareConfig, SharedCache,
+    schnorr,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -139,10 +140,11 @@ impl Sim {
             tamper,
             rng: ChaCha20Rng::seed_from_u64(seed),
         };
+        let cache = SharedCache::new();
         let mut initial = Vec::new();
         for (i, config) in configs.into_iter().enumerate() {
             let Some(config) = config else { continue };
-            match Dkg::new(config, 0, &mut sim.rng) {
+            match Dkg::new_with_cache(config, 0, &mut sim.rng, &cache) {
                 Ok((dkg, out)) => {
                     sim.nodes[i] = Some(dkg);
                     initial.push((i, out));
