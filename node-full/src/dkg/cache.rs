@@ -69,10 +69,10 @@ impl SharedCache {
 
     /// Caches decoded commitments.
     pub(super) fn store_commits<S: Suite>(&self, key: [u8; 32], points: &[S::Key]) {
-        if let Ok(mut tables) = self.inner.lock() {
-            if tables.commits.len() < MAX_ENTRIES {
-                tables.commits.insert(key, S::wrap(points.to_vec()));
-            }
+        if let Ok(mut tables) = self.inner.lock()
+            && tables.commits.len() < MAX_ENTRIES
+        {
+            tables.commits.insert(key, S::wrap(points.to_vec()));
         }
     }
 
@@ -86,10 +86,10 @@ impl SharedCache {
 
     /// Records a verified signature.
     pub(super) fn store_verified(&self, key: [u8; 32]) {
-        if let Ok(mut tables) = self.inner.lock() {
-            if tables.verified.len() < MAX_ENTRIES {
-                tables.verified.insert(key);
-            }
+        if let Ok(mut tables) = self.inner.lock()
+            && tables.verified.len() < MAX_ENTRIES
+        {
+            tables.verified.insert(key);
         }
     }
 }

@@ -389,6 +389,7 @@ impl<S: Suite> Machine<S> {
             cache,
         };
         machine.deal()?;
+        machine.advance_early();
         let out = core::mem::take(&mut machine.out);
         Ok((machine, out))
     }
@@ -454,10 +455,10 @@ impl<S: Suite> Machine<S> {
             .cache
             .as_ref()
             .map(|cache| (cache, SharedCache::commits_key(commits)));
-        if let Some((cache, key)) = &key {
-            if let Some(points) = cache.commits::<S>(key) {
-                return Ok(points);
-            }
+        if let Some((cache, key)) = &key
+            && let Some(points) = cache.commits::<S>(key)
+        {
+            return Ok(points);
         }
         let points = commits
             .iter()
@@ -490,14 +491,15 @@ impl<S: Suite> Machine<S> {
         self.advance_clock(now_ms);
         if self.phase != Phase::Finished {
             self.intake(bundle);
-            self.advance_early();
         }
+        self.advance_early();
         core::mem::take(&mut self.out)
     }
 
     /// Applies due timeouts.
     pub(crate) fn tick(&mut self, now_ms: u64) -> Vec<DkgOutput> {
         self.advance_clock(now_ms);
+        self.advance_early();
         core::mem::take(&mut self.out)
     }
 
@@ -532,8 +534,8 @@ impl<S: Suite> Machine<S> {
                 break;
             }
             match self.phase {
-                Phase::Deal => self.to_response(),
-                Phase::Response => self.to_justification(),
+                Phase::Deal => self.enter_response(),
+                Phase::Response => self.enter_justification(),
                 Phase::Justification => self.finish(),
                 Phase::Finished => break,
             }
@@ -553,8 +555,8 @@ impl<S: Suite> Machine<S> {
                 break;
             }
             match self.phase {
-                Phase::Deal => self.to_response(),
-                Phase::Response => self.to_justification(),
+                Phase::Deal => self.enter_response(),
+                Phase::Response => self.enter_justification(),
                 Phase::Justification => self.finish(),
                 Phase::Finished => break,
             }
@@ -592,10 +594,10 @@ impl<S: Suite> Machine<S> {
                 let key = SharedCache::signature_key(&member.encoded, &hash, bundle.signature());
                 (cache, key)
             });
-            if let Some((cache, key)) = &key {
-                if cache.is_verified(key) {
-                    return Ok(());
-                }
+            if let Some((cache, key)) = &key
+                && cache.is_verified(key)
+            {
+                return Ok(());
             }
             let result =
                 schnorr::verify_with::<S>(&member.key, &member.encoded, &hash, bundle.signature());

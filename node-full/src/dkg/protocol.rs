@@ -80,6 +80,10 @@ impl Dkg {
     /// Starts a run at `now_ms` (the kick-off time: phase deadlines count from it). A dealer's
     /// deal bundle comes back as [`DkgOutput::Broadcast`]. Fails on an unusable configuration
     /// (our key in neither list, duplicate indices, bad threshold, reshare data missing, ...).
+    ///
+    /// `rng` draws the secret polynomial and seeds the run's own generator, which later
+    /// signatures, ECIES encryptions and batch-verification weights use (so that
+    /// [`Dkg::tick`] needs no RNG); the RNG passed to [`Dkg::handle`] is not used.
     pub fn new<R: RngCore + CryptoRng>(
         config: DkgConfig,
         now_ms: u64,
