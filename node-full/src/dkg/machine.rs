@@ -571,13 +571,6 @@ impl<S: Suite> Machine<S> {
             self.reject(format!("{kind} bundle from {signer} dropped: {reason}"));
             return;
         }
-        if self.seen_signatures.contains(bundle.signature()) {
-            return;
-        }
-        let hash = bundle.hash();
-        if self.seen.contains(&hash) {
-            return;
-        }
         let signer_list = match bundle {
             Bundle::Response(_) => &self.holders,
             _ => &self.dealers,
@@ -586,7 +579,12 @@ impl<S: Suite> Machine<S> {
             self.reject(format!("{kind} bundle from unknown index {signer} dropped"));
             return;
         };
-        if self.slot_is_bad(&bundle, pos) {
+        // An equivocator is out for this kind: nothing more from it is worth any work.
+        if self.slot_is_bad(&bundle, pos) || self.seen_signatures.contains(bundle.signature()) {
+            return;
+        }
+        let hash = bundle.hash();
+        if self.seen.contains(&hash) {
             return;
         }
         let verified = signer_list.get(pos).map(|member| {
