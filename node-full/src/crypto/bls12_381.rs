@@ -24,8 +24,12 @@ use drand_lite::curves::bls12_381::{decode_g1, decode_g2};
 /// `k · p` by double-and-add for a small public `k` (an evaluation point, at most 2^16):
 /// about 17 doublings instead of a full 255-bit multiplication.
 fn mul_small<G: Group>(p: G, k: u64) -> G {
-    let mut acc = G::identity();
-    for bit in (0..u64::BITS - k.leading_zeros()).rev() {
+    if k == 0 {
+        return G::identity();
+    }
+    // The top bit sets the accumulator to `p`; the others double (and add).
+    let mut acc = p;
+    for bit in (0..u64::BITS - 1 - k.leading_zeros()).rev() {
         acc = acc.double();
         if (k >> bit) & 1 == 1 {
             acc += p;
@@ -34,11 +38,15 @@ fn mul_small<G: Group>(p: G, k: u64) -> G {
     acc
 }
 
-/// Horner's rule in a projective group.
-fn horner<G: Group + Curve, A: Copy + Into<G>>(coefficients: &[A], x: u64) -> G::AffineRepr {
+/// Horner's rule in a projective group, adding the affine coefficients with mixed additions.
+fn horner<G, A>(coefficients: &[A], x: u64) -> G::AffineRepr
+where
+    G: Group + Curve + for<'a> core::ops::AddAssign<&'a A>,
+{
     let mut acc = G::identity();
     for c in coefficients.iter().rev() {
-        acc = mul_small(acc, x) + (*c).into();
+        acc = mul_small(acc, x);
+        acc += c;
     }
     acc.to_affine()
 }

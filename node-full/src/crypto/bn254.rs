@@ -30,8 +30,11 @@ fn push_fq(out: &mut Vec<u8>, value: &Fq) {
 
 /// `k · p` by double-and-add for a small public `k`.
 fn mul_small(p: G2Projective, k: u64) -> G2Projective {
-    let mut acc = G2Projective::zero();
-    for bit in (0..u64::BITS - k.leading_zeros()).rev() {
+    if k == 0 {
+        return G2Projective::zero();
+    }
+    let mut acc = p;
+    for bit in (0..u64::BITS - 1 - k.leading_zeros()).rev() {
         acc.double_in_place();
         if (k >> bit) & 1 == 1 {
             acc += p;

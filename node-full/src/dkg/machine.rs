@@ -4,11 +4,12 @@
 
 use std::collections::HashSet;
 
-use drand_lite::Scheme;
+use drand_lite::{DecodeError, Scheme};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, RngCore, SeedableRng};
 
 use super::bundle::{Bundle, Deal, DealBundle, JustificationBundle, ResponseBundle};
+use super::cache::SharedCache;
 use super::config::{DkgConfig, DkgNode};
 use super::error::DkgError;
 use super::protocol::DkgOutput;
@@ -42,6 +43,16 @@ pub(super) struct Member<S: Suite> {
     pub(super) encoded: Vec<u8>,
     /// Its key, decoded.
     pub(super) key: S::Key,
+}
+
+impl<S: Suite> Clone for Member<S> {
+    fn clone(&self) -> Self {
+        Member {
+            index: self.index,
+            encoded: self.encoded.clone(),
+            key: self.key,
+        }
+    }
 }
 
 /// What was received from one signer for one bundle kind (kyber's `set`).
@@ -125,6 +136,8 @@ pub(crate) struct Machine<S: Suite> {
     pub(super) publics: Vec<Option<Vec<S::Key>>>,
     /// The valid share each dealer gave us.
     pub(super) shares: Vec<Option<S::Scalar>>,
+    /// A decode/verification cache shared with other machines of this process, if any.
+    pub(super) cache: Option<SharedCache>,
     /// Outputs accumulated during the current call.
     pub(super) out: Vec<DkgOutput>,
 }
@@ -136,7 +149,11 @@ fn config_error(reason: impl Into<String>) -> DkgError {
 }
 
 /// Decodes a participant list: strict keys, distinct indices and keys, sorted by index.
-fn members<S: Suite>(what: &str, nodes: &[DkgNode]) -> Result<Vec<Member<S>>, DkgError> {
+fn members<S: Suite>(
+    what: &str,
+    nodes: &[DkgNode],
+    cache: Option<&SharedCache>,
+) -> Result<Vec<Member<S>>, DkgError> {
     if nodes.is_empty() {
         return Err(config_error(format!("the {what} list is empty")));
     }
@@ -155,7 +172,7 @@ fn members<S: Suite>(what: &str, nodes: &[DkgNode]) -> Result<Vec<Member<S>>, Dk
                 node.index
             )));
         }
-        let key = S::decode_key(&node.public_key).map_err(|e| {
+        let key = decode_cached::<S>(&node.public_key, cache).map_err(|e| {
             DkgError::Crypto(CryptoError::point(
                 format!("{what} {} public key", node.index),
                 e,
@@ -183,6 +200,23 @@ fn members<S: Suite>(what: &str, nodes: &[DkgNode]) -> Result<Vec<Member<S>>, Dk
     Ok(out)
 }
 
+/// Strictly decodes one key (through the shared cache, if any).
+fn decode_cached<S: Suite>(
+    bytes: &[u8],
+    cache: Option<&SharedCache>,
+) -> Result<S::Key, DecodeError> {
+    let Some(cache) = cache else {
+        return S::decode_key(bytes);
+    };
+    let key = SharedCache::commits_key(core::slice::from_ref(&bytes.to_vec()));
+    if let Some(point) = cache.commits::<S>(&key).and_then(|p| p.first().copied()) {
+        return Ok(point);
+    }
+    let point = S::decode_key(bytes)?;
+    cache.store_commits::<S>(key, &[point]);
+    Ok(point)
+}
+
 /// Position of `index` in a list sorted by index.
 pub(super) fn position<S: Suite>(list: &[Member<S>], index: u32) -> Option<usize> {
     list.binary_search_by_key(&index, |m| m.index).ok()
@@ -198,6 +232,7 @@ impl<S: Suite> Machine<S> {
         config: DkgConfig,
         now_ms: u64,
         rng: &mut R,
+        cache: Option<SharedCache>,
     ) -> Result<(Self, Vec<DkgOutput>), DkgError> {
         let kind = Kind::of(config.scheme)?;
         if config.longterm.scheme() != config.scheme {
@@ -215,7 +250,7 @@ impl<S: Suite> Machine<S> {
         if config.phase_timeout_ms == 0 {
             return Err(config_error("the phase timeout must be positive"));
         }
-        let holders = members::<S>("new node", &config.new_nodes)?;
+        let holders = members::<S>("new node", &config.new_nodes, cache.as_ref())?;
         let threshold = usize::try_from(config.threshold).unwrap_or(usize::MAX);
         if threshold == 0 || threshold > holders.len() {
             return Err(config_error(format!(
@@ -236,7 +271,7 @@ impl<S: Suite> Machine<S> {
                 let me = me_holder.ok_or_else(|| {
                     config_error("our long-term key is not among the new nodes of a fresh DKG")
                 })?;
-                let dealers = members::<S>("new node", &config.new_nodes)?;
+                let dealers = holders.clone();
                 (
                     dealers,
                     Some(me),
@@ -245,7 +280,7 @@ impl<S: Suite> Machine<S> {
                 )
             }
             Some(reshare) => {
-                let dealers = members::<S>("old node", &reshare.old_nodes)?;
+                let dealers = members::<S>("old node", &reshare.old_nodes, cache.as_ref())?;
                 if reshare.old_public.scheme() != config.scheme {
                     return Err(config_error(
                         "the previous group's polynomial is for another scheme",
@@ -351,8 +386,10 @@ impl<S: Suite> Machine<S> {
             publics: (0..n_old).map(|_| None).collect(),
             shares: vec![None; n_old],
             out: Vec::new(),
+            cache,
         };
         machine.deal()?;
+        machine.advance_early();
         let out = core::mem::take(&mut machine.out);
         Ok((machine, out))
     }
@@ -412,6 +449,27 @@ impl<S: Suite> Machine<S> {
         schnorr::sign_with::<S, _>(&self.long, &self.long_public, hash, &mut self.rng)
     }
 
+    /// Decodes commitments strictly (through the shared cache, if any).
+    fn decode_commits(&self, commits: &[Vec<u8>]) -> Result<Vec<S::Key>, DecodeError> {
+        let key = self
+            .cache
+            .as_ref()
+            .map(|cache| (cache, SharedCache::commits_key(commits)));
+        if let Some((cache, key)) = &key
+            && let Some(points) = cache.commits::<S>(key)
+        {
+            return Ok(points);
+        }
+        let points = commits
+            .iter()
+            .map(|c| S::decode_key(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some((cache, key)) = key {
+            cache.store_commits::<S>(key, &points);
+        }
+        Ok(points)
+    }
+
     /// Records an accepted (verified) bundle for the echo-broadcast dedupe.
     pub(super) fn remember(&mut self, hash: [u8; 32], signature: &[u8]) {
         self.seen.insert(hash);
@@ -433,14 +491,15 @@ impl<S: Suite> Machine<S> {
         self.advance_clock(now_ms);
         if self.phase != Phase::Finished {
             self.intake(bundle);
-            self.advance_early();
         }
+        self.advance_early();
         core::mem::take(&mut self.out)
     }
 
     /// Applies due timeouts.
     pub(crate) fn tick(&mut self, now_ms: u64) -> Vec<DkgOutput> {
         self.advance_clock(now_ms);
+        self.advance_early();
         core::mem::take(&mut self.out)
     }
 
@@ -475,8 +534,8 @@ impl<S: Suite> Machine<S> {
                 break;
             }
             match self.phase {
-                Phase::Deal => self.to_response(),
-                Phase::Response => self.to_justification(),
+                Phase::Deal => self.enter_response(),
+                Phase::Response => self.enter_justification(),
                 Phase::Justification => self.finish(),
                 Phase::Finished => break,
             }
@@ -496,8 +555,8 @@ impl<S: Suite> Machine<S> {
                 break;
             }
             match self.phase {
-                Phase::Deal => self.to_response(),
-                Phase::Response => self.to_justification(),
+                Phase::Deal => self.enter_response(),
+                Phase::Response => self.enter_justification(),
                 Phase::Justification => self.finish(),
                 Phase::Finished => break,
             }
@@ -512,13 +571,6 @@ impl<S: Suite> Machine<S> {
             self.reject(format!("{kind} bundle from {signer} dropped: {reason}"));
             return;
         }
-        if self.seen_signatures.contains(bundle.signature()) {
-            return;
-        }
-        let hash = bundle.hash();
-        if self.seen.contains(&hash) {
-            return;
-        }
         let signer_list = match bundle {
             Bundle::Response(_) => &self.holders,
             _ => &self.dealers,
@@ -527,11 +579,30 @@ impl<S: Suite> Machine<S> {
             self.reject(format!("{kind} bundle from unknown index {signer} dropped"));
             return;
         };
-        if self.slot_is_bad(&bundle, pos) {
+        // An equivocator is out for this kind: nothing more from it is worth any work.
+        if self.slot_is_bad(&bundle, pos) || self.seen_signatures.contains(bundle.signature()) {
+            return;
+        }
+        let hash = bundle.hash();
+        if self.seen.contains(&hash) {
             return;
         }
         let verified = signer_list.get(pos).map(|member| {
-            schnorr::verify_with::<S>(&member.key, &member.encoded, &hash, bundle.signature())
+            let key = self.cache.as_ref().map(|cache| {
+                let key = SharedCache::signature_key(&member.encoded, &hash, bundle.signature());
+                (cache, key)
+            });
+            if let Some((cache, key)) = &key
+                && cache.is_verified(key)
+            {
+                return Ok(());
+            }
+            let result =
+                schnorr::verify_with::<S>(&member.key, &member.encoded, &hash, bundle.signature());
+            if let (Ok(()), Some((cache, key))) = (&result, key) {
+                cache.store_verified(key);
+            }
+            result
         });
         match verified {
             Some(Ok(())) => {}
@@ -543,8 +614,7 @@ impl<S: Suite> Machine<S> {
         }
         match bundle {
             Bundle::Deal(deal) => {
-                let decoded: Result<Vec<S::Key>, _> =
-                    deal.commits.iter().map(|c| S::decode_key(c)).collect();
+                let decoded = self.decode_commits(&deal.commits);
                 let commits = match decoded {
                     Ok(commits) => commits,
                     Err(e) => {

@@ -16,6 +16,7 @@
 //! it finishes when every expected justification is in (or at the third timeout).
 
 mod bundle;
+mod cache;
 mod config;
 pub mod ecies;
 mod error;
@@ -28,6 +29,7 @@ pub mod schnorr;
 pub use bundle::{
     Bundle, Deal, DealBundle, Justification, JustificationBundle, Response, ResponseBundle,
 };
+pub use cache::SharedCache;
 pub use config::{DkgConfig, DkgNode, ReshareConfig};
 pub use error::DkgError;
 pub use protocol::{Dkg, DkgOutput, DkgResult};

@@ -15,10 +15,8 @@ impl<S: Suite> Machine<S> {
     /// The result, from the status matrix and what was collected.
     pub(super) fn compute_result(&mut self) -> Result<DkgResult, DkgError> {
         for (d, evicted) in self.evicted.iter().enumerate() {
-            if *evicted {
-                if let Some(row) = self.statuses.get_mut(d) {
-                    row.iter_mut().for_each(|s| *s = false);
-                }
+            if *evicted && let Some(row) = self.statuses.get_mut(d) {
+                row.iter_mut().for_each(|s| *s = false);
             }
         }
         if self.previous.is_some() {

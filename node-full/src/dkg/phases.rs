@@ -24,28 +24,28 @@ struct Candidate<S: Suite> {
 impl<S: Suite> Machine<S> {
     /// Evicts a dealer, once, with a reason for the logs.
     pub(super) fn evict_dealer(&mut self, pos: usize, reason: &str) {
-        if let Some(flag) = self.evicted.get_mut(pos) {
-            if !*flag {
-                *flag = true;
-                let index = self.dealers.get(pos).map(|m| m.index).unwrap_or_default();
-                self.reject(format!("dealer {index} excluded: {reason}"));
-            }
+        if let Some(flag) = self.evicted.get_mut(pos)
+            && !*flag
+        {
+            *flag = true;
+            let index = self.dealers.get(pos).map(|m| m.index).unwrap_or_default();
+            self.reject(format!("dealer {index} excluded: {reason}"));
         }
     }
 
     /// Evicts a share holder, once.
     fn evict_holder(&mut self, pos: usize, reason: &str) {
-        if let Some(flag) = self.evicted_holders.get_mut(pos) {
-            if !*flag {
-                *flag = true;
-                let index = self.holders.get(pos).map(|m| m.index).unwrap_or_default();
-                self.reject(format!("share holder {index} excluded: {reason}"));
-            }
+        if let Some(flag) = self.evicted_holders.get_mut(pos)
+            && !*flag
+        {
+            *flag = true;
+            let index = self.holders.get(pos).map(|m| m.index).unwrap_or_default();
+            self.reject(format!("share holder {index} excluded: {reason}"));
         }
     }
 
     /// Deal phase over: check every dealer's bundle, our shares, and send our responses.
-    pub(super) fn to_response(&mut self) {
+    pub(super) fn enter_response(&mut self) {
         self.phase = Phase::Response;
         let my_index = self
             .me_holder
@@ -210,7 +210,7 @@ impl<S: Suite> Machine<S> {
 
     /// Response phase over: apply every holder's responses, evict silent holders and dealers
     /// with too many complaints, finish at once if all is well, else justify our complaints.
-    pub(super) fn to_justification(&mut self) {
+    pub(super) fn enter_justification(&mut self) {
         self.phase = Phase::Justification;
         let mut found_complaint = false;
         let mut authors = vec![false; self.holders.len()];
@@ -340,13 +340,13 @@ impl<S: Suite> Machine<S> {
                 self.evict_dealer(d, &reason);
             }
         }
-        if let Some(me) = self.me_dealer {
-            if self.evicted.get(me).copied().unwrap_or(false) {
-                self.fail(DkgError::Evicted {
-                    reason: "our deal was rejected".into(),
-                });
-                return;
-            }
+        if let Some(me) = self.me_dealer
+            && self.evicted.get(me).copied().unwrap_or(false)
+        {
+            self.fail(DkgError::Evicted {
+                reason: "our deal was rejected".into(),
+            });
+            return;
         }
         let good = (0..self.dealers.len())
             .filter(|d| self.dealer_is_good(*d))
@@ -394,10 +394,10 @@ impl<S: Suite> Machine<S> {
                 ));
             }
             set(&mut self.statuses, d, h, true);
-            if Some(h) == self.me_holder {
-                if let Some(slot) = self.shares.get_mut(d) {
-                    *slot = Some(value);
-                }
+            if Some(h) == self.me_holder
+                && let Some(slot) = self.shares.get_mut(d)
+            {
+                *slot = Some(value);
             }
         }
         Ok(())

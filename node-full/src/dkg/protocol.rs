@@ -4,6 +4,7 @@
 use rand_core::{CryptoRng, RngCore};
 
 use super::bundle::Bundle;
+use super::cache::SharedCache;
 use super::config::DkgConfig;
 use super::error::DkgError;
 use super::machine::Machine;
@@ -79,25 +80,50 @@ impl Dkg {
     /// Starts a run at `now_ms` (the kick-off time: phase deadlines count from it). A dealer's
     /// deal bundle comes back as [`DkgOutput::Broadcast`]. Fails on an unusable configuration
     /// (our key in neither list, duplicate indices, bad threshold, reshare data missing, ...).
+    ///
+    /// `rng` draws the secret polynomial and seeds the run's own generator, which later
+    /// signatures, ECIES encryptions and batch-verification weights use (so that
+    /// [`Dkg::tick`] needs no RNG); the RNG passed to [`Dkg::handle`] is not used.
     pub fn new<R: RngCore + CryptoRng>(
         config: DkgConfig,
         now_ms: u64,
         rng: &mut R,
+    ) -> Result<(Dkg, Vec<DkgOutput>), DkgError> {
+        Dkg::start(config, now_ms, rng, None)
+    }
+
+    /// [`Dkg::new`] sharing a cache of decoded keys and commitments and verified signatures
+    /// with the other `Dkg`s of this process (one-process simulations): it changes nothing
+    /// but speed.
+    pub fn new_with_cache<R: RngCore + CryptoRng>(
+        config: DkgConfig,
+        now_ms: u64,
+        rng: &mut R,
+        cache: &SharedCache,
+    ) -> Result<(Dkg, Vec<DkgOutput>), DkgError> {
+        Dkg::start(config, now_ms, rng, Some(cache.clone()))
+    }
+
+    fn start<R: RngCore + CryptoRng>(
+        config: DkgConfig,
+        now_ms: u64,
+        rng: &mut R,
+        cache: Option<SharedCache>,
     ) -> Result<(Dkg, Vec<DkgOutput>), DkgError> {
         let kind = Kind::of(config.scheme).map_err(|_| DkgError::UnsupportedScheme {
             scheme: config.scheme.id(),
         })?;
         let (inner, out) = match kind {
             Kind::KeyOnG1 => {
-                let (m, out) = Machine::<KeyOnG1>::new(config, now_ms, rng)?;
+                let (m, out) = Machine::<KeyOnG1>::new(config, now_ms, rng, cache)?;
                 (Inner::G1(Box::new(m)), out)
             }
             Kind::KeyOnG2 => {
-                let (m, out) = Machine::<KeyOnG2>::new(config, now_ms, rng)?;
+                let (m, out) = Machine::<KeyOnG2>::new(config, now_ms, rng, cache)?;
                 (Inner::G2(Box::new(m)), out)
             }
             Kind::Bn254 => {
-                let (m, out) = Machine::<Bn254KeyOnG2>::new(config, now_ms, rng)?;
+                let (m, out) = Machine::<Bn254KeyOnG2>::new(config, now_ms, rng, cache)?;
                 (Inner::Bn254(Box::new(m)), out)
             }
         };

@@ -10,7 +10,8 @@ use std::collections::VecDeque;
 use drand_lite::{Beacon, ChainInfo, Scheme};
 use drand_node::crypto::{SecretKey, Share};
 use drand_node::dkg::{
-    Bundle, Dkg, DkgConfig, DkgError, DkgNode, DkgOutput, DkgResult, ReshareConfig, schnorr,
+    Bundle, Dkg, DkgConfig, DkgError, DkgNode, DkgOutput, DkgResult, ReshareConfig, SharedCache,
+    schnorr,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -112,6 +113,8 @@ pub struct Sim {
     pub relays: usize,
     /// Deliveries so far.
     pub delivered: usize,
+    /// Every own bundle broadcast: (sender, kind).
+    pub broadcasts: Vec<(usize, &'static str)>,
     queue: VecDeque<(usize, usize, Bundle)>,
     tamper: Option<Tamper>,
     rng: ChaCha20Rng,
@@ -135,14 +138,16 @@ impl Sim {
             relay,
             relays: 0,
             delivered: 0,
+            broadcasts: Vec::new(),
             queue: VecDeque::new(),
             tamper,
             rng: ChaCha20Rng::seed_from_u64(seed),
         };
+        let cache = SharedCache::new();
         let mut initial = Vec::new();
         for (i, config) in configs.into_iter().enumerate() {
             let Some(config) = config else { continue };
-            match Dkg::new(config, 0, &mut sim.rng) {
+            match Dkg::new_with_cache(config, 0, &mut sim.rng, &cache) {
                 Ok((dkg, out)) => {
                     sim.nodes[i] = Some(dkg);
                     initial.push((i, out));
@@ -175,7 +180,10 @@ impl Sim {
     fn process(&mut self, i: usize, outputs: Vec<DkgOutput>) {
         for output in outputs {
             match output {
-                DkgOutput::Broadcast(b) => self.send(i, &b, true),
+                DkgOutput::Broadcast(b) => {
+                    self.broadcasts.push((i, b.kind()));
+                    self.send(i, &b, true);
+                }
                 DkgOutput::Relay(b) => {
                     self.relays += 1;
                     if self.relay {
@@ -389,6 +397,20 @@ pub fn resign(mut bundle: Bundle, key: &SecretKey, rng: &mut ChaCha20Rng) -> Bun
         Bundle::Justification(b) => b.signature = signature,
     }
     bundle
+}
+
+/// A tamper hook that rewrites `byzantine`'s own bundles with `rewrite(recipient, bundle)`
+/// (`None` = send unchanged) and leaves everyone else alone.
+pub fn byzantine(
+    byzantine: usize,
+    mut rewrite: impl FnMut(usize, &Bundle) -> Option<Bundle> + 'static,
+) -> Tamper {
+    Box::new(move |from, to, bundle| {
+        if from != byzantine {
+            return Some(bundle.clone());
+        }
+        Some(rewrite(to, bundle).unwrap_or_else(|| bundle.clone()))
+    })
 }
 
 /// Runs a fresh DKG of `keys` with everyone online and honest; returns the results.
