@@ -1,7 +1,8 @@
 //! A seeded, single-process simulation of whole ceremonies: every node is a real
 //! [`Driver`] (state machine, signatures, DKG), the network is a message queue delivered in a
 //! seeded random order on a virtual clock, and nodes can be offline, restarted from their
-//! persisted state, or partitioned. Same seed, same run.
+//! persisted state, or partitioned. Same seed, same run. `SIM_DEBUG=1` prints every delivered
+//! message and every warning of the drivers.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -251,7 +252,11 @@ impl Sim {
                 Action::Left { transition_time } => {
                     self.nodes[from].left_at = Some(transition_time)
                 }
-                Action::Warn(_) => {}
+                Action::Warn(w) => {
+                    if std::env::var_os("SIM_DEBUG").is_some() {
+                        eprintln!("[{} node {from}] {w}", self.now);
+                    }
+                }
             }
         }
     }
@@ -295,6 +300,27 @@ impl Sim {
             return true;
         }
         self.delivered += 1;
+        if std::env::var_os("SIM_DEBUG").is_some() {
+            let what = match &msg {
+                Msg::Packet(p) => p.body.kind().to_owned(),
+                Msg::Joined(_) => "joined".to_owned(),
+                Msg::Bundle(b) => match b {
+                    Bundle::Deal(d) => {
+                        format!("deal d{} {:02x?}", d.dealer_index, &d.signature[..3])
+                    }
+                    Bundle::Response(r) => format!(
+                        "response h{} {:?}",
+                        r.share_index,
+                        r.responses
+                            .iter()
+                            .map(|x| x.status as u8)
+                            .collect::<Vec<_>>()
+                    ),
+                    Bundle::Justification(j) => format!("justification d{}", j.dealer_index),
+                },
+            };
+            eprintln!("[{}] {from} -> {to}: {what}", self.now);
+        }
         let event = match msg {
             Msg::Packet(p) => Event::Packet(p),
             Msg::Joined(p) => Event::Joined(p),
