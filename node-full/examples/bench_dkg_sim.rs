@@ -21,6 +21,7 @@ use std::time::Instant;
 
 use dkg_sim::{Sim, check_group, default_threshold, fresh_configs, keys, reshare_configs};
 use drand_lite::Scheme;
+use drand_node::crypto::SecretKey;
 
 struct Options {
     scheme: Scheme,
@@ -117,7 +118,7 @@ fn main() {
         let joiners = keys(o.scheme, moved, o.seed + 1000);
         let mut new_keys: Vec<_> = old_keys[moved..].to_vec();
         new_keys.extend(joiners);
-        new_keys.sort_by_key(|k| k.public_key());
+        new_keys.sort_by_cached_key(SecretKey::public_key);
         let plan = reshare_configs(o.scheme, &old_keys, &old_results, &new_keys, t, o.seed + 1);
         let start = Instant::now();
         let mut sim = Sim::start(

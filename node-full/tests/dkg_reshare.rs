@@ -53,7 +53,7 @@ fn reshare_with_joiners_leavers_and_a_threshold_change_keeps_the_key() {
         // Old nodes 0 and 1 leave, three join; 3-of-5 becomes 4-of-6.
         let mut new_keys: Vec<SecretKey> = old_keys[2..].to_vec();
         new_keys.extend(keys(scheme, 3, seed + 100));
-        new_keys.sort_by_key(|k| k.public_key());
+        new_keys.sort_by_cached_key(SecretKey::public_key);
         let old_results: Vec<Option<DkgResult>> = old.into_iter().map(Some).collect();
         let (sim, new_pos) = reshare(scheme, &old_keys, &old_results, &new_keys, 4, seed + 1, &[]);
         let all: Vec<usize> = (0..new_pos.len()).collect();
@@ -144,7 +144,7 @@ fn twenty_reshares_back_to_back_keep_the_group_key() {
         if new_keys.len() > 6 {
             new_keys.truncate(6);
         }
-        new_keys.sort_by_key(|k| k.public_key());
+        new_keys.sort_by_cached_key(SecretKey::public_key);
         let new_threshold = (new_keys.len() / 2 + 1) as u32;
         let (sim, new_pos) = reshare(
             scheme,

@@ -360,6 +360,14 @@ fn encoded_len_matches_protobuf() {
 }
 
 #[test]
+fn a_dkg_can_move_between_threads() {
+    fn assert_send<T: Send + 'static>() {}
+    assert_send::<Dkg>();
+    assert_send::<drand_node::dkg::DkgOutput>();
+    assert_send::<drand_node::dkg::SharedCache>();
+}
+
+#[test]
 fn a_single_node_group_finishes_at_once() {
     for scheme in SETTINGS {
         let keys = keys(scheme, 1, 3);

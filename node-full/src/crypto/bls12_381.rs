@@ -51,6 +51,24 @@ where
     acc.to_affine()
 }
 
+/// Below this many points a multi-scalar multiplication is done as separate multiplications:
+/// blst hands small inputs to its thread pool one point per worker, which costs more than it
+/// saves (a Schnorr check is two points).
+const SMALL_MSM: usize = 32;
+
+/// `Σ scalarᵢ · pointᵢ` by separate multiplications, on the calling thread.
+fn small_msm<G, A>(points: &[A], scalars: &[Scalar]) -> G::AffineRepr
+where
+    G: Group<Scalar = Scalar> + Curve + From<A>,
+    A: Copy,
+{
+    points
+        .iter()
+        .zip(scalars)
+        .fold(G::identity(), |acc, (p, s)| acc + G::from(*p) * s)
+        .to_affine()
+}
+
 /// Whether the product of pairings is one.
 fn pairing_product_is_one(terms: &[(&G1Affine, &G2Prepared)]) -> bool {
     bool::from(
@@ -123,6 +141,9 @@ impl Suite for KeyOnG1 {
     fn key_msm(points: &[G1Affine], scalars: &[Scalar]) -> G1Affine {
         if points.is_empty() || points.len() != scalars.len() {
             return G1Affine::identity();
+        }
+        if points.len() < SMALL_MSM {
+            return small_msm::<G1Projective, G1Affine>(points, scalars);
         }
         let projective: Vec<G1Projective> = points.iter().map(G1Projective::from).collect();
         G1Projective::multi_exp(&projective, scalars).to_affine()
@@ -201,6 +222,9 @@ impl Suite for KeyOnG2 {
     fn key_msm(points: &[G2Affine], scalars: &[Scalar]) -> G2Affine {
         if points.is_empty() || points.len() != scalars.len() {
             return G2Affine::identity();
+        }
+        if points.len() < SMALL_MSM {
+            return small_msm::<G2Projective, G2Affine>(points, scalars);
         }
         let projective: Vec<G2Projective> = points.iter().map(G2Projective::from).collect();
         G2Projective::multi_exp(&projective, scalars).to_affine()

@@ -47,7 +47,7 @@ pub fn keys(scheme: Scheme, n: usize, seed: u64) -> Vec<SecretKey> {
     let mut keys: Vec<SecretKey> = (0..n)
         .map(|_| SecretKey::generate(scheme, &mut rng))
         .collect();
-    keys.sort_by_key(|k| k.public_key());
+    keys.sort_by_cached_key(SecretKey::public_key);
     keys
 }
 
@@ -354,17 +354,18 @@ pub fn reshare_configs(
         .zip(old_results)
         .map(|(k, r)| (k.clone(), r.as_ref().and_then(|r| r.share.clone())))
         .collect();
-    for k in new_keys {
-        if !old_keys.iter().any(|o| o.public_key() == k.public_key()) {
+    let old_publics: Vec<Vec<u8>> = old_keys.iter().map(SecretKey::public_key).collect();
+    let new_publics: Vec<Vec<u8>> = new_keys.iter().map(SecretKey::public_key).collect();
+    for (k, public) in new_keys.iter().zip(&new_publics) {
+        if !old_publics.contains(public) {
             participants.push((k.clone(), None));
         }
     }
     let new_pos = participants
         .iter()
         .map(|(k, _)| {
-            new_keys
-                .iter()
-                .position(|n| n.public_key() == k.public_key())
+            let public = k.public_key();
+            new_publics.iter().position(|n| *n == public)
         })
         .collect();
     let configs = participants
