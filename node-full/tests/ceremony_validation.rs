@@ -87,11 +87,9 @@ fn apply(from: Status, to: Status) -> Result<DkgState, CeremonyError> {
     let s = base(from);
     let kickoff = Timestamp::from_secs(NOW.secs + 5);
     match to {
-        Status::Proposing if from == Status::Fresh => DkgState::fresh(BEACON).proposing(
-            &alice(),
-            initial_proposal(&alice(), &[bob()]),
-            NOW,
-        ),
+        Status::Proposing if from == Status::Fresh => {
+            DkgState::fresh(BEACON).proposing(&alice(), initial_proposal(&alice(), &[bob()]), NOW)
+        }
         Status::Proposed if from == Status::Fresh => DkgState::fresh(BEACON).proposed(
             &bob(),
             initial_proposal(&alice(), &[bob()]),

@@ -9,7 +9,8 @@
 //! What this module adds to drand, keeping its semantics otherwise:
 //! - [`state_to_apply_to`] (§1.5) with a *lazy* TimedOut ([`DkgState::effective_status`]):
 //!   an expired proposal no longer blocks the next one;
-//! - remainers' keys are checked against the last group file, not only their addresses;
+//! - remainers' keys are checked against the last group file, not only their addresses, and a
+//!   joiner checks the proposal's remainers and leavers against the group file it was given;
 //! - a node in `Left` can be re-invited as a joiner of a later epoch (drand dereferences a
 //!   missing group there);
 //! - signed "joined" notices ([`DkgState::received_joined`], [`GossipBody::Joined`]);
@@ -22,7 +23,8 @@
 //! DKG order), [`terms`] (proposal terms and how commands build them), [`state`] (the record),
 //! [`transitions`] (the §1.4 table and the transition methods), [`validation`] (proposal
 //! checks), [`fallback`] (§1.5), [`signing`] (§1.10 bytes), [`digest`] (dedupe and nonce),
-//! [`schedule`] (transition time), [`toml`] (persistence), [`migrate`] (group file → state).
+//! [`schedule`] (transition time), [`persist`] (stored TOML form), [`migrate`] (group file
+//! → state).
 
 pub mod digest;
 pub mod driver;
@@ -31,13 +33,13 @@ pub mod error;
 pub mod fallback;
 pub mod migrate;
 pub mod participant;
+pub mod persist;
 pub mod schedule;
 pub mod signing;
 pub mod state;
 pub mod status;
 pub mod terms;
 pub mod time;
-pub mod toml;
 pub mod transitions;
 pub mod validation;
 

@@ -68,12 +68,12 @@ impl Timestamp {
 
     /// Milliseconds since the Unix epoch (rounded down); 0 for times before 1970.
     pub fn unix_millis(&self) -> u64 {
-        let secs = u64::try_from(self.secs).unwrap_or(0);
-        if self.secs < 0 {
-            return 0;
+        match u64::try_from(self.secs) {
+            Ok(secs) => secs
+                .saturating_mul(1000)
+                .saturating_add(u64::from(self.nanos / 1_000_000)),
+            Err(_) => 0,
         }
-        secs.saturating_mul(1000)
-            .saturating_add(u64::from(self.nanos / 1_000_000))
     }
 
     /// The Unix second, rounded up when there are nanoseconds (the first whole second at or

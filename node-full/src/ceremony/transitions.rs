@@ -6,7 +6,7 @@
 use crate::files::{Group, KeyShare};
 
 use super::participant::contains;
-use super::validation::validate_proposal;
+use super::validation::{check_membership, validate_proposal};
 use super::{CeremonyError, DkgState, Participant, ProposalTerms, Status, Timestamp};
 
 /// drand's `isValidStateChange` (§1.4): whether a ceremony may go from `from` to `to`.
@@ -120,7 +120,9 @@ impl DkgState {
 
     /// A joiner's `dkg join`: valid transition; not timed out; this node is a joiner; after
     /// epoch 1 the previous group file is required and must have the proposal's genesis time
-    /// and seed. The previous group is kept as `final_group` (the reshare's old group).
+    /// and seed; ours: the proposal's remainers and leavers must be exactly that group's
+    /// members, remainers with the same keys. The previous group is kept as `final_group`
+    /// (the reshare's old group).
     pub fn joined(
         &self,
         me: &Participant,
@@ -147,6 +149,9 @@ impl DkgState {
                 if group.genesis_seed != self.genesis_seed {
                     return Err(CeremonyError::GroupGenesisSeedMismatch);
                 }
+                // Ours (§1.11): the proposal's remainers and leavers must be the members of
+                // the group the joiner was given, with the same keys.
+                check_membership(group, &self.remaining, &self.leaving)?;
             }
         }
         let mut next = self.with_status(Status::Joined);
@@ -386,8 +391,9 @@ impl DkgState {
     }
 
     /// The DKG finished with this node in the group: valid transition; not timed out; a share
-    /// is required. Stores the group and share; the genesis seed becomes the group's (its
-    /// hash at epoch 1, when the group carries no seed yet).
+    /// is required. Stores the group and share; the genesis seed becomes the group's (at
+    /// epoch 1, when the group carries no seed yet, its hash, which is also written into the
+    /// stored group).
     pub fn complete(
         &self,
         group: Group,
@@ -397,12 +403,14 @@ impl DkgState {
         check_transition(self.status, Status::Complete)?;
         self.check_not_timed_out(now)?;
         let share = share.ok_or(CeremonyError::KeyShareMissing)?;
+        let mut group = group;
+        if group.genesis_seed.is_empty() {
+            // drand's `GetGenesisSeed`: the epoch-1 group's own hash (which does not cover
+            // the seed, so filling it in changes nothing else).
+            group.genesis_seed = group.hash().to_vec();
+        }
         let mut next = self.with_status(Status::Complete);
-        next.genesis_seed = if group.genesis_seed.is_empty() {
-            group.hash().to_vec()
-        } else {
-            group.genesis_seed.clone()
-        };
+        next.genesis_seed = group.genesis_seed.clone();
         next.final_group = Some(group);
         next.key_share = Some(share);
         Ok(next)

@@ -8,10 +8,10 @@ use std::collections::HashSet;
 use drand_lite::Scheme;
 
 use crate::crypto::validate_public_key;
-use crate::files::{Identity, group::minimum_threshold};
+use crate::files::{Group, Identity, group::minimum_threshold};
 
 use super::participant::contains;
-use super::{CeremonyError, DkgState, ProposalTerms, Status, Timestamp};
+use super::{CeremonyError, DkgState, Participant, ProposalTerms, Status, Timestamp};
 
 /// Checks a proposal against the state it would replace (used by both
 /// [`DkgState::proposing`] and [`DkgState::proposed`]):
@@ -202,8 +202,19 @@ fn validate_reshare_for_remainers(
         // remainers, who do, check membership.
         return too_few_remainers(current, terms);
     };
+    check_membership(group, &terms.remaining, &terms.leaving)?;
+    too_few_remainers(current, terms)
+}
+
+/// The remainers and leavers are exactly the members of `group` by address, and (ours) every
+/// remainer has the key the group lists for its address.
+pub(crate) fn check_membership(
+    group: &Group,
+    remaining: &[Participant],
+    leaving: &[Participant],
+) -> Result<(), CeremonyError> {
     let in_group: HashSet<&str> = group.nodes.iter().map(|n| n.address.as_str()).collect();
-    let proposed = terms.remaining.iter().chain(terms.leaving.iter());
+    let proposed = remaining.iter().chain(leaving.iter());
     if let Some(p) = proposed
         .clone()
         .find(|p| !in_group.contains(p.address.as_str()))
@@ -222,7 +233,7 @@ fn validate_reshare_for_remainers(
             address: n.address.clone(),
         });
     }
-    for remainer in &terms.remaining {
+    for remainer in remaining {
         let same_key = group
             .nodes
             .iter()
@@ -234,7 +245,7 @@ fn validate_reshare_for_remainers(
             });
         }
     }
-    too_few_remainers(current, terms)
+    Ok(())
 }
 
 fn validate_participants(scheme: Scheme, terms: &ProposalTerms) -> Result<(), CeremonyError> {

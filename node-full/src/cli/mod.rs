@@ -1,4 +1,4 @@
-//! The operator CLI: `drand-node generate-keypair|start|stop|status|show|sync|util|devnet`.
+//! The operator CLI: `drand-node generate-keypair|start|stop|status|show|sync|util|devnet|dkg`.
 //! Every command's work lives in the library (files, daemon, net); this module parses flags,
 //! prints, and maps failures onto exit codes (0 ok, 1 the operation failed, 2 bad usage).
 
@@ -6,6 +6,7 @@ mod control;
 mod devnet;
 mod devnet_dkg;
 mod devnet_setup;
+mod dkg;
 pub mod dkg_wait;
 mod keys;
 mod start;
@@ -44,6 +45,10 @@ enum Command {
     Util(util::Util),
     /// Run a local devnet: N node processes on loopback with TLS, the public API and the demo.
     Devnet(devnet::Args),
+    /// The DKG ceremony: init, reshare, join, accept, reject, execute, abort, status, nuke,
+    /// generate-proposal.
+    #[command(subcommand)]
+    Dkg(dkg::Dkg),
 }
 
 /// How a command failed, mapped onto exit codes.
@@ -78,6 +83,7 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => sync::run(args),
         Command::Util(util) => util::run(util),
         Command::Devnet(args) => devnet::run(args),
+        Command::Dkg(cmd) => dkg::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -214,6 +214,10 @@ impl NodeService for Daemon {
         check_conn: Vec<String>,
     ) -> Result<StatusResponse, Status> {
         let p = self.beacon(beacon_id)?;
+        let (dkg_state, dkg_epoch) = self
+            .ceremonies
+            .get(beacon_id)
+            .map_or((0, 0), |c| *c.state.borrow());
         let last = p.store.last().map_err(internal)?.round;
         let now = super::clock::unix_ms() / 1000;
         let expected = drand_lite::round_at(&p.info, now).unwrap_or(0);
@@ -242,8 +246,8 @@ impl NodeService for Daemon {
             .into_iter()
             .collect();
         Ok(StatusResponse {
-            dkg: Some(DkgStatus { status: 4 }),
-            epoch: 1,
+            dkg: Some(DkgStatus { status: dkg_state }),
+            epoch: dkg_epoch,
             beacon: Some(BeaconStatus {
                 status: 1,
                 is_running: true,

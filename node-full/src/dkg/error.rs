@@ -47,6 +47,15 @@ pub enum DkgError {
     /// This node's resulting share does not match the resulting public polynomial.
     #[error("our resulting share does not match the resulting public polynomial")]
     ShareMismatch,
+    /// A qualified dealer's deal is missing from our records (a bug, never a peer's doing).
+    #[error("internal error: no deal recorded for qualified dealer {dealer}")]
+    MissingDeal {
+        /// The dealer's index.
+        dealer: u32,
+    },
+    /// A coefficient of the resulting polynomial is the identity (unusable group key).
+    #[error("the resulting public polynomial has an identity coefficient")]
+    DegenerateKey,
     /// A Schnorr signature was malformed or did not verify.
     #[error("invalid Schnorr signature: {reason}")]
     BadSignature {

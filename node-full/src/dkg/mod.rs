@@ -20,6 +20,8 @@ mod config;
 pub mod ecies;
 mod error;
 mod machine;
+mod outcome;
+mod phases;
 mod protocol;
 pub mod schnorr;
 

@@ -42,6 +42,8 @@ pub struct Fake {
     pub commands: Mutex<Vec<(String, DkgCommand)>>,
     /// What `PullProposal` answers.
     pub proposal: Mutex<Option<GossipPacket>>,
+    /// What `GetIdentity` answers instead of the constant identity (e.g. a real, self-signed one).
+    pub identity_override: Mutex<Option<IdentityResponse>>,
     /// Beacons served besides `default` and `quicknet` (e.g. one with keys but no chain yet).
     pub extra_routes: Mutex<Vec<BeaconRoute>>,
     /// What `DKGStatus` answers.
@@ -86,6 +88,9 @@ impl NodeService for Fake {
 
     async fn identity(&self, beacon_id: &str) -> Result<IdentityResponse, Status> {
         self.hit();
+        if let Some(id) = self.identity_override.lock().unwrap().clone() {
+            return Ok(id);
+        }
         Ok(IdentityResponse {
             address: self.address.lock().unwrap().clone(),
             key: vec![0xab; 48],
