@@ -317,10 +317,16 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn free_port() -> Res<SocketAddr> {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| format!("cannot reserve a loopback port: {e}"))
+/// A free loopback port; the listener is kept in `held` until every port is chosen, so the
+/// same port is never handed out twice.
+fn free_port(held: &mut Vec<TcpListener>) -> Res<SocketAddr> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| format!("cannot reserve a loopback port: {e}"))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| format!("cannot reserve a loopback port: {e}"))?;
+    held.push(listener);
+    Ok(address)
 }
 
 struct Node {
@@ -351,6 +357,7 @@ impl Group {
             dir: dir.clone(),
             nodes: Vec::new(),
         };
+        let mut held = Vec::new();
         for i in 0..n {
             let folder = dir.join(format!("node{i}"));
             let tls_dir = folder.join("tls");
@@ -358,7 +365,7 @@ impl Group {
             ca.issue_node_cert(&["127.0.0.1", "localhost"])
                 .and_then(|cert| cert.write(&tls_dir, "node"))
                 .map_err(|e| e.to_string())?;
-            let private = free_port()?;
+            let private = free_port(&mut held)?;
             let identity = generate_keypair(
                 &folder,
                 BEACON_ID,
@@ -373,12 +380,13 @@ impl Group {
             group.nodes.push(Node {
                 folder,
                 private,
-                control: free_port()?,
-                metrics: free_port()?,
+                control: free_port(&mut held)?,
+                metrics: free_port(&mut held)?,
                 identity,
                 child: None,
             });
         }
+        drop(held);
         for node in &mut group.nodes {
             let log = fs::File::create(node.folder.join("node.log"))
                 .map_err(|e| format!("cannot create the node log: {e}"))?;
@@ -405,6 +413,22 @@ impl Group {
             node.child = Some(child);
         }
         Ok(group)
+    }
+
+    /// Fails (with the node's last log line) when a node process has exited.
+    fn check_alive(&mut self) -> Res<()> {
+        for (i, node) in self.nodes.iter_mut().enumerate() {
+            if let Some(child) = &mut node.child
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                let log = fs::read_to_string(node.folder.join("node.log")).unwrap_or_default();
+                return Err(format!(
+                    "node {i} exited ({status}): {}",
+                    log.lines().last().unwrap_or("")
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Asks every node to stop (SIGTERM), then kills what is left.
@@ -606,10 +630,11 @@ async fn bench_group(opts: &Opts, group: &mut Group) -> Res<Vec<Row>> {
         .map(|node| ControlClient::connect(&node.control.to_string()).map_err(|e| e.to_string()))
         .collect::<Res<Vec<_>>>()?;
     for (i, client) in clients.iter().enumerate() {
+        group.check_alive()?;
         wait_status(
             client,
             &format!("node {i} answers on its control port"),
-            STEP_TIMEOUT,
+            Duration::from_secs(30),
             |_| true,
         )
         .await?;
