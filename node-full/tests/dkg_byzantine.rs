@@ -226,21 +226,22 @@ fn equivocating_deals_exclude_the_dealer() {
     assert!(
         sim.rejected[0]
             .iter()
-            .any(|r| r.contains("two different bundles"))
+            .any(|r| r.contains("two different deal bundles"))
     );
 }
 
 #[test]
-fn an_equivocation_seen_after_the_deal_phase_is_resolved_by_justifications() {
-    // Fast sync moves on with the first version (as kyber does); the holders that got the
-    // garbage version complain, the dealer justifies, and everyone agrees on one key.
+fn an_equivocation_seen_after_the_deal_phase_still_excludes_the_dealer() {
+    // Fast sync moves on with the first version, but a second version seen later (relays
+    // arrive before the responses that would let a node finish) still excludes the dealer, on
+    // every honest node: the honest nodes agree on one key without it. (The equivocator's own
+    // machine never saw what was sent in its name, so its view is not checked.)
     let seed = dkg_sim::seed("late_equivocation", 29);
     let scheme = Scheme::PedersenBlsUnchained;
     let keys = keys(scheme, N, seed);
     let sim = run(scheme, seed, &keys, equivocate(scheme, &keys, seed));
-    let all: Vec<usize> = (0..N).collect();
-    check_group(&sim.ok(&all), T, Some(&indices(&all)));
-    assert!(sim.broadcasts.contains(&(BAD, "justification")));
+    let honest: Vec<usize> = (0..N).filter(|&i| i != BAD).collect();
+    check_group(&sim.ok(&honest), T, Some(&indices(&honest)));
 }
 
 #[test]

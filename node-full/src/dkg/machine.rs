@@ -631,32 +631,35 @@ impl<S: Suite> Machine<S> {
                     bundle: deal,
                     commits,
                 };
-                let equivocated = push(&mut self.deals, pos, received, hash);
-                self.note_equivocation(equivocated, "dealer", signer);
+                // (Another version of our own deal, signed with our key, is not our
+                // equivocation: we know what we dealt; others judge what they received.)
+                if push(&mut self.deals, pos, received, hash) && Some(pos) != self.me_dealer {
+                    // Whatever the phase: a node that used the other version would otherwise
+                    // end with another key. Every honest node relays the version it got first
+                    // before it responds, so every honest node sees both versions before it
+                    // can finish, and all of them exclude this dealer.
+                    self.evict_dealer(pos, "it signed two different deal bundles");
+                }
             }
             Bundle::Response(response) => {
                 self.remember(hash, &response.signature);
                 self.out
                     .push(DkgOutput::Relay(Bundle::Response(response.clone())));
-                let equivocated = push(&mut self.responses, pos, response, hash);
-                self.note_equivocation(equivocated, "share holder", signer);
+                if push(&mut self.responses, pos, response, hash) && Some(pos) != self.me_holder {
+                    self.evict_holder(pos, "it signed two different response bundles");
+                }
             }
             Bundle::Justification(justification) => {
                 self.remember(hash, &justification.signature);
                 self.out.push(DkgOutput::Relay(Bundle::Justification(
                     justification.clone(),
                 )));
-                let equivocated = push(&mut self.justifications, pos, justification, hash);
-                self.note_equivocation(equivocated, "dealer", signer);
+                if push(&mut self.justifications, pos, justification, hash)
+                    && Some(pos) != self.me_dealer
+                {
+                    self.evict_dealer(pos, "it signed two different justification bundles");
+                }
             }
-        }
-    }
-
-    fn note_equivocation(&mut self, equivocated: bool, role: &str, signer: u32) {
-        if equivocated {
-            self.reject(format!(
-                "{role} {signer} excluded: it signed two different bundles of one kind"
-            ));
         }
     }
 

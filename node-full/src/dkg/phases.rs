@@ -34,7 +34,7 @@ impl<S: Suite> Machine<S> {
     }
 
     /// Evicts a share holder, once.
-    fn evict_holder(&mut self, pos: usize, reason: &str) {
+    pub(super) fn evict_holder(&mut self, pos: usize, reason: &str) {
         if let Some(flag) = self.evicted_holders.get_mut(pos)
             && !*flag
         {
