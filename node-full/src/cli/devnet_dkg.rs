@@ -56,10 +56,21 @@ async fn wait_for(
 ) -> Result<(), Failure> {
     let deadline = tokio::time::Instant::now() + STEP_TIMEOUT;
     loop {
-        if let Some(s) = status(client, beacon_id).await
-            && ok(&s)
-        {
-            return Ok(());
+        if let Some(s) = status(client, beacon_id).await {
+            if ok(&s) {
+                return Ok(());
+            }
+            let ended = s
+                .current
+                .as_ref()
+                .and_then(|c| Status::from_u32(c.state))
+                .filter(|st| matches!(st, Status::Failed | Status::Aborted | Status::TimedOut));
+            if let Some(state) = ended {
+                return Err(Failure::failed(format!(
+                    "devnet ceremony: node {i} did not {what}: its DKG ended {} (see its node.log)",
+                    state.name()
+                )));
+            }
         }
         if tokio::time::Instant::now() > deadline {
             let seen = status(client, beacon_id)
