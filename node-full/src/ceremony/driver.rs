@@ -478,6 +478,28 @@ impl Driver {
         }
     }
 
+    /// Signs `body` over `terms`, remembers it (our own packet echoed back is a duplicate) and
+    /// gossips it to every other participant; returns the packet.
+    fn gossip_own(
+        &mut self,
+        body: GossipBody,
+        terms: &ProposalTerms,
+        out: &mut Vec<Action>,
+    ) -> SignedPacket {
+        let packet = self.sign(&body, terms);
+        self.remember(packet_digest(
+            &self.config.beacon_id,
+            &body,
+            terms,
+            &self.config.me.address,
+        ));
+        out.push(Action::Gossip {
+            to: self.recipients(terms),
+            packet: packet.clone(),
+        });
+        packet
+    }
+
     fn save(&mut self, next: DkgState, out: &mut Vec<Action>) {
         self.current = next;
         out.push(Action::SaveCurrent(Box::new(self.current.clone())));
@@ -578,18 +600,8 @@ impl Driver {
                 } else {
                     GossipBody::Reject(me.clone())
                 };
-                let packet = self.sign(&body, &terms);
-                self.remember(packet_digest(
-                    &self.config.beacon_id,
-                    &body,
-                    &terms,
-                    &me.address,
-                ));
                 self.save(next, out);
-                out.push(Action::Gossip {
-                    to: self.recipients(&terms),
-                    packet,
-                });
+                self.gossip_own(body, &terms, out);
                 Ok(())
             }
             Command::Execute {
@@ -629,11 +641,7 @@ impl Driver {
                     let body = GossipBody::Abort {
                         reason: "none".to_owned(),
                     };
-                    let packet = self.sign(&body, &terms);
-                    out.push(Action::Gossip {
-                        to: self.recipients(&terms),
-                        packet,
-                    });
+                    self.gossip_own(body, &terms, out);
                 }
                 Ok(())
             }
@@ -651,22 +659,11 @@ impl Driver {
         let next = self
             .base(now_ms)
             .proposing(&me, terms.clone(), now_ts(now_ms))?;
-        let body = GossipBody::Proposal(terms.clone());
-        let packet = self.sign(&body, &terms);
         self.reset_ceremony();
-        self.remember(packet_digest(
-            &self.config.beacon_id,
-            &body,
-            &terms,
-            &me.address,
-        ));
         self.save(next, out);
-        self.proposal = Some(packet.clone());
+        let packet = self.gossip_own(GossipBody::Proposal(terms.clone()), &terms, out);
+        self.proposal = Some(packet);
         self.next_regossip_ms = Some(now_ms.saturating_add(self.config.regossip_interval_ms));
-        out.push(Action::Gossip {
-            to: self.recipients(&terms),
-            packet,
-        });
         Ok(())
     }
 
@@ -683,22 +680,11 @@ impl Driver {
         let me = self.config.me.clone();
         let next = self.base(now_ms).start_executing(&me, kickoff, now)?;
         let terms = next.terms().ok_or(DriverError::NoTerms(next.status))?;
-        let body = GossipBody::Execute { time: kickoff };
-        let packet = self.sign(&body, &terms);
-        self.remember(packet_digest(
-            &self.config.beacon_id,
-            &body,
-            &terms,
-            &me.address,
-        ));
         self.schedule = None;
         self.next_regossip_ms = None;
         let left = next.status == Status::Left;
         self.save(next, out);
-        out.push(Action::Gossip {
-            to: self.recipients(&terms),
-            packet,
-        });
+        self.gossip_own(GossipBody::Execute { time: kickoff }, &terms, out);
         if left {
             self.left(kickoff, out);
         } else {

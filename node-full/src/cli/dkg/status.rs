@@ -6,31 +6,13 @@ use std::net::SocketAddr;
 use serde_json::{Value, json};
 
 use super::super::Failure;
+use crate::ceremony::{Status, Timestamp};
 use crate::net::ControlClient;
 use crate::proto::dkg::{DkgEntry, DkgStatusResponse, Participant};
 
-/// drand's state names by their wire number (§1.2 of the node reference).
-const STATES: [&str; 12] = [
-    "Fresh",
-    "Proposed",
-    "Proposing",
-    "Accepted",
-    "Rejected",
-    "Aborted",
-    "Executing",
-    "Complete",
-    "TimedOut",
-    "Joined",
-    "Left",
-    "Failed",
-];
-
-/// The name of a numeric state, or `Unknown(n)`.
+/// The name of a numeric state (drand's, see [`Status`]), or `Unknown(n)`.
 pub(crate) fn state_name(state: u32) -> String {
-    usize::try_from(state)
-        .ok()
-        .and_then(|i| STATES.get(i))
-        .map_or_else(|| format!("Unknown({state})"), |s| (*s).to_owned())
+    Status::from_u32(state).map_or_else(|| format!("Unknown({state})"), |s| s.name().to_owned())
 }
 
 fn addresses(list: &[Participant]) -> Vec<&str> {
@@ -73,24 +55,7 @@ pub(crate) fn status_json(s: &DkgStatusResponse) -> Value {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of unix seconds (UTC), for people.
 pub(crate) fn utc(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rest = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
+    Timestamp::from_secs(secs).to_string()
 }
 
 fn when(t: Option<&prost_types::Timestamp>) -> String {
