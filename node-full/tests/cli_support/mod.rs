@@ -261,6 +261,11 @@ pub struct Devnet {
 impl Devnet {
     /// Starts `drand-node devnet` and waits for its devnet.json (written once a beacon verified).
     pub fn start(nodes: u32, threshold: u32, scheme: &str) -> Devnet {
+        Devnet::start_with(nodes, threshold, scheme, &["--genesis-delay", "2"])
+    }
+
+    /// [`Devnet::start`] with more `drand-node devnet` arguments.
+    pub fn start_with(nodes: u32, threshold: u32, scheme: &str, extra: &[&str]) -> Devnet {
         let dir = tempfile::tempdir().unwrap();
         let log = std::fs::File::create(dir.path().join("devnet.log")).unwrap();
         let child = Command::new(NODE)
@@ -271,7 +276,8 @@ impl Devnet {
                 "--threshold",
                 &threshold.to_string(),
             ])
-            .args(["--period", "1", "--scheme", scheme, "--genesis-delay", "2"])
+            .args(["--period", "1", "--scheme", scheme])
+            .args(extra)
             .args(["--http", "127.0.0.1:0", "--dir"])
             .arg(dir.path().join("net"))
             .env("RUST_LOG", "info")

@@ -4,14 +4,13 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use drand_lite::{Beacon, ChainInfo};
 use drand_node::files::{BeaconPaths, Group};
 
-use crate::cli_support::{NODE, NodeInfo, Output, http_get, process_gone, run, wait_for_or};
+use crate::cli_support::{Devnet, Output, http_get, run, wait_for_or};
 
 /// The beacon ID every devnet here runs.
 pub const ID: &str = "default";
@@ -25,125 +24,42 @@ pub enum Setup {
     TrustedDealer,
 }
 
-/// A running devnet (period 1 s); the devnet, its nodes and every extra process are killed
-/// on drop, also when the test fails.
+/// A running devnet (period 1 s; `cli_support::Devnet`, which kills the devnet, its nodes and
+/// every extra process on drop, also when the test fails) with its chain pinned.
 pub struct Net {
-    pub dir: tempfile::TempDir,
-    child: Child,
-    node_pids: Vec<u32>,
-    extra: Vec<Child>,
-    pub chain_hash: String,
+    devnet: Devnet,
     pub http: String,
     pub info: ChainInfo,
-    pub nodes: Vec<NodeInfo>,
 }
 
-/// The pids whose parent is `parent` (the devnet's nodes, before devnet.json lists them).
-fn children_of(parent: u32) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|stat| {
-                    let (_, rest) = stat.rsplit_once(") ")?;
-                    rest.split(' ').nth(1)?.parse::<u32>().ok()
-                })
-                == Some(parent)
-        })
-        .collect()
+impl std::ops::Deref for Net {
+    type Target = Devnet;
+    fn deref(&self) -> &Devnet {
+        &self.devnet
+    }
 }
 
-fn signal(sig: &str, pid: u32) {
-    let _ = Command::new("kill")
-        .args([sig, &pid.to_string()])
-        .stderr(Stdio::null())
-        .status();
+impl std::ops::DerefMut for Net {
+    fn deref_mut(&mut self) -> &mut Devnet {
+        &mut self.devnet
+    }
 }
 
 impl Net {
     /// Starts `drand-node devnet` with `nodes` nodes and threshold `threshold` and waits for
     /// its devnet.json (written once a beacon verified).
     pub fn start(nodes: u32, threshold: u32, setup: Setup) -> Net {
-        let dir = tempfile::tempdir().unwrap();
-        let log = std::fs::File::create(dir.path().join("devnet.log")).unwrap();
-        let mut command = Command::new(NODE);
-        command
-            .args(["devnet", "--nodes", &nodes.to_string()])
-            .args(["--threshold", &threshold.to_string()])
-            .args(["--period", "1", "--scheme", "bls-unchained-g1-rfc9380"])
-            .args(["--genesis-delay", "3", "--http", "127.0.0.1:0", "--dir"])
-            .arg(dir.path().join("net"));
+        let mut extra = vec!["--genesis-delay", "3"];
         if setup == Setup::TrustedDealer {
-            command.arg("--insecure-trusted-dealer");
+            extra.push("--insecure-trusted-dealer");
         }
-        let child = command
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("start the devnet");
-        let mut net = Net {
-            dir,
-            child,
-            node_pids: Vec::new(),
-            extra: Vec::new(),
-            chain_hash: String::new(),
-            http: String::new(),
-            info: ChainInfo::from_json(include_str!("../../../examples/quicknet/info.json"))
-                .unwrap(),
-            nodes: Vec::new(),
-        };
-        let path = net.dir.path().join("net/devnet.json");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !path.exists() {
-            assert!(
-                Instant::now() < deadline,
-                "devnet.json was not written in 60 s:\n{}",
-                net.logs()
-            );
-            assert!(
-                matches!(net.child.try_wait(), Ok(None)),
-                "the devnet exited before writing devnet.json:\n{}",
-                net.logs()
-            );
-            // Remember the node pids early so a failing start-up still kills them.
-            net.node_pids = children_of(net.child.id());
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let doc: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        net.chain_hash = doc["chain_hash"].as_str().unwrap().to_owned();
-        net.http = doc["http"].as_str().unwrap().to_owned();
-        net.nodes = doc["nodes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|n| NodeInfo {
-                pid: u32::try_from(n["pid"].as_u64().unwrap()).unwrap(),
-                address: n["address"].as_str().unwrap().to_owned(),
-                control: n["control"].as_str().unwrap().to_owned(),
-                folder: PathBuf::from(n["folder"].as_str().unwrap()),
-                public: n["public"].as_str().unwrap().to_owned(),
-                metrics: n["metrics"].as_str().unwrap().to_owned(),
-                start: n["start"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|a| a.as_str().unwrap().to_owned())
-                    .collect(),
-            })
-            .collect();
-        net.node_pids = net.nodes.iter().map(|n| n.pid).collect();
-        let (status, info) = http_get(&format!("{}/info", net.http)).unwrap();
+        let devnet = Devnet::start_with(nodes, threshold, "bls-unchained-g1-rfc9380", &extra);
+        let http = devnet.doc["http"].as_str().unwrap().to_owned();
+        let (status, info) = http_get(&format!("{http}/info")).unwrap();
         assert_eq!(status, 200, "{info}");
-        net.info = ChainInfo::pinned(&info, &net.chain_hash)
+        let info = ChainInfo::pinned(&info, &devnet.chain_hash)
             .expect("the served chain info has the announced hash");
-        net
+        Net { devnet, http, info }
     }
 
     /// The devnet's test CA (for `generate-proposal --tls-ca`).
@@ -178,26 +94,6 @@ impl Net {
     pub fn group(&self, i: usize) -> Group {
         let paths = BeaconPaths::new(&self.nodes[i].folder, ID).unwrap();
         Group::read(&paths.group_file()).unwrap()
-    }
-
-    /// Starts `drand-node ARGS` as an extra process (killed on drop), logging to `log`.
-    pub fn spawn_extra(&mut self, args: &[String], log: &Path) -> u32 {
-        let log = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(log)
-            .unwrap();
-        let child = Command::new(NODE)
-            .args(args)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap();
-        let pid = child.id();
-        self.extra.push(child);
-        pid
     }
 
     /// The latest round `base` serves, verified against the pinned chain.
@@ -236,36 +132,6 @@ impl Net {
                 .unwrap_or_else(|e| panic!("round {round} at {base} does not verify: {e}"));
             assert_eq!(verified.round(), round);
         }
-    }
-
-    /// Ctrl-C to the devnet, then kills whatever is left and waits for the nodes to go.
-    pub fn stop(&mut self) {
-        signal("-INT", self.child.id());
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        for child in &mut self.extra {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        for pid in &self.node_pids {
-            if !process_gone(*pid) {
-                signal("-9", *pid);
-            }
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !self.node_pids.iter().all(|p| process_gone(*p)) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Net {
-    fn drop(&mut self) {
-        self.stop();
     }
 }
 
