@@ -45,6 +45,78 @@ pub struct Args {
     /// Dial in plaintext (for plaintext local groups only).
     #[arg(long)]
     plaintext_group: bool,
+    /// Threshold of the new group, written into the file.
+    #[arg(long)]
+    threshold: Option<u32>,
+    /// Beacon period (first epoch only), e.g. `3s`.
+    #[arg(long)]
+    period: Option<String>,
+    /// Catch-up period, e.g. `1s`.
+    #[arg(long)]
+    catchup_period: Option<String>,
+    /// Absolute genesis time, unix seconds (first epoch only).
+    #[arg(long, conflicts_with = "genesis_delay")]
+    genesis_time: Option<u64>,
+    /// Genesis this long from now, written as an absolute time (first epoch only).
+    #[arg(long)]
+    genesis_delay: Option<String>,
+    /// Absolute deadline of the proposal, unix seconds.
+    #[arg(long, conflicts_with = "timeout")]
+    deadline: Option<u64>,
+    /// Deadline this long from now (e.g. `24h`, `168h`), written as an absolute time.
+    #[arg(long)]
+    timeout: Option<String>,
+}
+
+/// The optional terms of the file: absolute times (delays are resolved now, here), threshold,
+/// periods; the scheme for a first epoch.
+struct FileTerms {
+    threshold: Option<u32>,
+    period_secs: Option<u32>,
+    catchup_period_secs: Option<u32>,
+    genesis_time: Option<u64>,
+    timeout: Option<u64>,
+}
+
+fn file_terms(args: &Args, first_epoch: bool) -> Result<FileTerms, Failure> {
+    let secs = |flag: &str, value: &Option<String>| -> Result<Option<u32>, Failure> {
+        value
+            .as_deref()
+            .map(|v| {
+                crate::files::duration::parse_go_duration_secs(v)
+                    .map_err(|e| Failure::usage(format!("--{flag} {v:?}: {e}")))
+            })
+            .transpose()
+    };
+    let now = super::super::devnet::unix_now()?;
+    if !first_epoch && (args.period.is_some() || args.genesis_time.is_some() || args.genesis_delay.is_some()) {
+        return Err(Failure::usage(
+            "--period, --genesis-time and --genesis-delay are for a first epoch only (a reshare keeps them)",
+        ));
+    }
+    let long_secs = |flag: &str, value: &Option<String>| -> Result<Option<u64>, Failure> {
+        value
+            .as_deref()
+            .map(|v| {
+                crate::files::duration::parse_go_duration_nanos(v)
+                    .map(|n| u64::try_from(n / 1_000_000_000).unwrap_or(u64::MAX))
+                    .map_err(|e| Failure::usage(format!("--{flag} {v:?}: {e}")))
+            })
+            .transpose()
+    };
+    Ok(FileTerms {
+        threshold: args.threshold,
+        period_secs: secs("period", &args.period)?,
+        catchup_period_secs: secs("catchup-period", &args.catchup_period)?,
+        genesis_time: match args.genesis_time {
+            Some(t) => Some(t),
+            None => long_secs("genesis-delay", &args.genesis_delay)?.map(|d| now.saturating_add(d)),
+        },
+        timeout: match args.deadline {
+            Some(t) => Some(t),
+            None => long_secs("timeout", &args.timeout)?.map(|d| now.saturating_add(d)),
+        },
+    })
 }
 
 /// The local scheme: from our public key file, else from the last group file.
@@ -200,12 +272,19 @@ pub(super) fn run(args: Args) -> Result<(), Failure> {
             problems.join("\n  ")
         )));
     }
+    let first_epoch = remaining.is_empty() && leaving.is_empty();
+    let terms = file_terms(&args, first_epoch)?;
     let proposal = ProposalFile {
         joining,
         remaining,
         leaving,
+        threshold: terms.threshold,
+        period_secs: terms.period_secs,
+        catchup_period_secs: terms.catchup_period_secs,
+        genesis_time: terms.genesis_time,
+        timeout: terms.timeout,
+        scheme: first_epoch.then_some(scheme),
         beacon_id: Some(paths.beacon_id().to_owned()),
-        ..ProposalFile::default()
     };
     proposal.write(&args.out).map_err(Failure::failed)?;
     println!(
