@@ -217,3 +217,19 @@ fn sigkill_never_splits_a_finished_save() {
         );
     }
 }
+
+/// The DKG state holds the key share: the store file is owner-only (0600), also when it
+/// existed with looser permissions.
+#[test]
+fn the_store_file_is_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = DkgStore::path_in(dir.path());
+    drop(DkgStore::open(dir.path()).unwrap());
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    drop(DkgStore::open(dir.path()).unwrap());
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}

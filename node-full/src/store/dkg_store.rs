@@ -165,6 +165,15 @@ impl DkgStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(&path)?,
             Err(e) => return Err(io_error(&path, "looking up the DKG store", &e).into()),
         }
+        // The state holds this node's key share: owner-only, like `dist_key.private`.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(
+                &path,
+                fs::Permissions::from_mode(crate::files::layout::SECRET_FILE_MODE),
+            )
+            .map_err(|e| io_error(&path, "restricting the DKG store to its owner", &e))?;
+        }
         sniff(&path)?;
         let mut busy = None;
         let db = guarded(&path, "opening", || {
