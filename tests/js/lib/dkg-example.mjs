@@ -29,9 +29,22 @@ function portFree(port) {
 }
 
 /** A random base in 20000–60000 whose gRPC, control and HTTP ports (base+i, +100+i, +200+i) are free. */
+/** The first port of the kernel's ephemeral range (outgoing connections take ports from it). */
+function ephemeralLow() {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "latin1").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 21_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
 export async function freePortBase() {
+  // Below the ephemeral range: a port that is free now must stay free while the nodes' own
+  // outgoing connections (which take ephemeral ports) come and go before node 4 starts.
+  const span = ephemeralLow() - 300 - 20_000;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 39_700);
+    const base = 20_000 + Math.floor(Math.random() * span);
     const ports = [0, 100, 200].flatMap((offset) => Array.from({ length: NODES }, (_, i) => base + offset + i));
     let free = true;
     for (const port of ports) {
