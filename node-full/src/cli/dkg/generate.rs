@@ -89,7 +89,9 @@ fn file_terms(args: &Args, first_epoch: bool) -> Result<FileTerms, Failure> {
             .transpose()
     };
     let now = super::super::devnet::unix_now()?;
-    if !first_epoch && (args.period.is_some() || args.genesis_time.is_some() || args.genesis_delay.is_some()) {
+    if !first_epoch
+        && (args.period.is_some() || args.genesis_time.is_some() || args.genesis_delay.is_some())
+    {
         return Err(Failure::usage(
             "--period, --genesis-time and --genesis-delay are for a first epoch only (a reshare keeps them)",
         ));
