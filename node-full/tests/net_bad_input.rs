@@ -7,64 +7,11 @@ use drand_node::net::{
     BeaconTarget, ListenMode, NetError, PeerClient, ServerLimits, TransportMode,
 };
 use drand_node::proto::PartialBeaconPacket;
+use net_support::raw::raw_call;
 use net_support::*;
-use prost::bytes::{Buf as _, BufMut as _};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore as _, SeedableRng as _};
 use tokio::io::AsyncWriteExt as _;
-use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
-use tonic::transport::Channel;
-
-/// A codec sending and receiving raw bytes as the gRPC message.
-#[derive(Clone, Copy, Default)]
-struct Raw;
-struct RawEnc;
-struct RawDec;
-
-impl Codec for Raw {
-    type Encode = Vec<u8>;
-    type Decode = Vec<u8>;
-    type Encoder = RawEnc;
-    type Decoder = RawDec;
-    fn encoder(&mut self) -> RawEnc {
-        RawEnc
-    }
-    fn decoder(&mut self) -> RawDec {
-        RawDec
-    }
-}
-
-impl Encoder for RawEnc {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-    fn encode(&mut self, item: Vec<u8>, dst: &mut EncodeBuf<'_>) -> Result<(), tonic::Status> {
-        dst.put_slice(&item);
-        Ok(())
-    }
-}
-
-impl Decoder for RawDec {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Vec<u8>>, tonic::Status> {
-        let out = src.chunk().to_vec();
-        src.advance(out.len());
-        Ok(Some(out))
-    }
-}
-
-async fn raw_call(
-    channel: Channel,
-    path: &'static str,
-    body: Vec<u8>,
-) -> Result<Vec<u8>, tonic::Status> {
-    let mut grpc = tonic::client::Grpc::new(channel);
-    grpc.ready().await.unwrap();
-    let path = http::uri::PathAndQuery::from_static(path);
-    grpc.unary(tonic::Request::new(body), path, Raw)
-        .await
-        .map(tonic::Response::into_inner)
-}
 
 /// A message of another type: field 1 as a string where `round` (a varint) is expected.
 #[derive(Clone, PartialEq, prost::Message)]
