@@ -81,20 +81,22 @@ pub fn run(args: Args) -> Result<(), Failure> {
         return Err(Failure::usage("--period must be at least 1 second"));
     }
     prepare_dir(&args.dir)?;
-    let http = reserve_port(args.http)?;
+    // Every port stays bound until just before the nodes start: no two of them coincide.
+    let mut ports = Ports::default();
+    let http = ports.reserve(args.http)?;
     let mut specs = Vec::new();
     for i in 0..args.nodes {
         let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
         specs.push(NodeSpec {
             folder: args.dir.join(format!("node{i}")),
-            private: reserve_port(loopback)?,
-            control: reserve_port(loopback)?,
+            private: ports.reserve(loopback)?,
+            control: ports.reserve(loopback)?,
             public: if i == 0 {
                 http
             } else {
-                reserve_port(loopback)?
+                ports.reserve(loopback)?
             },
-            metrics: reserve_port(loopback)?,
+            metrics: ports.reserve(loopback)?,
         });
     }
     let now = unix_now()?;
@@ -112,6 +114,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let www = args.www.clone().or_else(find_www);
     let exe = std::env::current_exe()
         .map_err(|e| Failure::failed(format!("cannot find this program's path: {e}")))?;
+    drop(ports);
     let mut children = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
         let mut command = Command::new(&exe);
@@ -154,7 +157,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
                         genesis: unix_now()? + args.genesis_delay.max(2),
                         identities: &setup.identities,
                     };
-                    let info = super::devnet_dkg::run(&specs, &ceremony).await?;
+                    let mut nodes = super::devnet_dkg::Nodes {
+                        specs: &specs,
+                        children: &mut children,
+                    };
+                    let info = super::devnet_dkg::run(&mut nodes, &ceremony).await?;
                     println!("devnet: DKG complete: chain {}", info.hash().to_hex());
                     info
                 }
@@ -237,14 +244,62 @@ fn prepare_dir(dir: &Path) -> Result<(), Failure> {
     }
 }
 
-/// Binds the address to learn a free port (for port 0) and to fail early when it is taken; the
-/// socket is closed again so the node process can bind it.
-fn reserve_port(address: SocketAddr) -> Result<SocketAddr, Failure> {
-    let listener = TcpListener::bind(address)
-        .map_err(|e| Failure::failed(format!("cannot listen on {address}: {e}")))?;
-    listener
-        .local_addr()
-        .map_err(|e| Failure::failed(format!("cannot read the bound address: {e}")))
+/// The ports picked for the nodes, held bound until the nodes start.
+#[derive(Default)]
+struct Ports {
+    held: Vec<TcpListener>,
+}
+
+impl Ports {
+    /// Binds the address to fail early when it is taken; port 0 picks a free port. The socket
+    /// stays open until `self` is dropped, then the node process binds the port.
+    ///
+    /// A port 0 is picked below the kernel's ephemeral range where there is room: a port from
+    /// that range, free now, may be taken by any outgoing connection (the nodes' own, or other
+    /// programs') in the moment between closing it here and the node binding it.
+    fn reserve(&mut self, address: SocketAddr) -> Result<SocketAddr, Failure> {
+        if address.port() == 0
+            && let Some(listener) = below_ephemeral(address)
+        {
+            return self.hold(listener);
+        }
+        let listener = TcpListener::bind(address)
+            .map_err(|e| Failure::failed(format!("cannot listen on {address}: {e}")))?;
+        self.hold(listener)
+    }
+
+    fn hold(&mut self, listener: TcpListener) -> Result<SocketAddr, Failure> {
+        let bound = listener
+            .local_addr()
+            .map_err(|e| Failure::failed(format!("cannot read the bound address: {e}")))?;
+        self.held.push(listener);
+        Ok(bound)
+    }
+}
+
+/// The ports a devnet picks from: above the well-known and most registered services, below the
+/// kernel's ephemeral range, and below the ports `scripts/dkg-example` picks in the tests
+/// (20000 up), so that devnets and the worked example can run side by side.
+const PICKED_PORTS: std::ops::Range<u16> = 10_000..20_000;
+
+/// A listener on a random free port of [`PICKED_PORTS`] below the first ephemeral port (Linux's
+/// `ip_local_port_range`); `None` where that range is unknown or leaves too little room.
+fn below_ephemeral(address: SocketAddr) -> Option<TcpListener> {
+    use rand_core::{OsRng, RngCore};
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").ok()?;
+    let first_ephemeral: u16 = range.split_whitespace().next()?.parse().ok()?;
+    let span = first_ephemeral
+        .min(PICKED_PORTS.end)
+        .checked_sub(PICKED_PORTS.start)?;
+    if span < 1_000 {
+        return None;
+    }
+    (0..200).find_map(|_| {
+        let offset = u16::try_from(OsRng.next_u32() % u32::from(span)).ok()?;
+        let mut candidate = address;
+        candidate.set_port(PICKED_PORTS.start + offset);
+        TcpListener::bind(candidate).ok()
+    })
 }
 
 pub(crate) fn unix_now() -> Result<u64, Failure> {
@@ -291,5 +346,38 @@ pub(crate) fn stop_all(specs: &[NodeSpec], children: &mut [Child]) {
             let _ = child.kill();
         }
         let _ = child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picked_ports_are_distinct_and_below_the_ephemeral_range() {
+        let mut ports = Ports::default();
+        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+        let picked: Vec<u16> = (0..40)
+            .map(|_| ports.reserve(loopback).map(|a| a.port()))
+            .collect::<Result<_, _>>()
+            .expect("40 free loopback ports");
+        let mut unique = picked.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), picked.len(), "{picked:?}");
+        if below_ephemeral(loopback).is_some() {
+            assert!(
+                picked.iter().all(|p| PICKED_PORTS.contains(p)),
+                "{picked:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_taken_port_is_refused_with_its_address() {
+        let taken = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let address = taken.local_addr().expect("its address");
+        let error = Ports::default().reserve(address).err().expect("taken");
+        assert!(format!("{error:?}").contains(&address.to_string()));
     }
 }

@@ -2,12 +2,14 @@
 //! port: node 0 proposes epoch 1 with every node joining, the others join once they see the
 //! proposal, node 0 executes, and every node must reach Complete.
 
+use std::process::Child;
 use std::time::Duration;
 
 use drand_lite::{ChainInfo, Scheme};
 
 use super::Failure;
 use super::devnet::{NodeSpec, unix_now};
+use super::devnet_setup::check_alive;
 use crate::ceremony::Status;
 use crate::files::layout::BeaconPaths;
 use crate::files::{Group, Identity};
@@ -46,8 +48,16 @@ async fn status(client: &ControlClient, beacon_id: &str) -> Option<pb::DkgStatus
     client.dkg_status(beacon_id).await.ok()
 }
 
+/// The node processes, watched while the ceremony runs: a node that exits fails the devnet at
+/// once, with the end of its log, instead of after a step's timeout.
+pub(crate) struct Nodes<'a> {
+    pub(crate) specs: &'a [NodeSpec],
+    pub(crate) children: &'a mut [Child],
+}
+
 /// Polls node `i` until `ok` holds for its DKG status.
 async fn wait_for(
+    nodes: &mut Nodes<'_>,
     client: &ControlClient,
     beacon_id: &str,
     i: usize,
@@ -56,6 +66,7 @@ async fn wait_for(
 ) -> Result<(), Failure> {
     let deadline = tokio::time::Instant::now() + STEP_TIMEOUT;
     loop {
+        check_alive(nodes.specs, nodes.children)?;
         if let Some(s) = status(client, beacon_id).await {
             if ok(&s) {
                 return Ok(());
@@ -92,16 +103,22 @@ fn current_is(s: &pb::DkgStatusResponse, status: Status) -> bool {
 }
 
 /// Runs the first ceremony and returns the chain it made.
-pub(crate) async fn run(specs: &[NodeSpec], c: &Ceremony<'_>) -> Result<ChainInfo, Failure> {
+pub(crate) async fn run(nodes: &mut Nodes<'_>, c: &Ceremony<'_>) -> Result<ChainInfo, Failure> {
+    let specs = nodes.specs;
     let clients = specs
         .iter()
         .map(|s| ControlClient::connect(&s.control.to_string()))
         .collect::<Result<Vec<_>, _>>()
         .map_err(Failure::failed)?;
     for (i, client) in clients.iter().enumerate() {
-        wait_for(client, c.beacon_id, i, "answer on its control port", |_| {
-            true
-        })
+        wait_for(
+            nodes,
+            client,
+            c.beacon_id,
+            i,
+            "answer on its control port",
+            |_| true,
+        )
         .await?;
     }
     let (leader, others) = clients
@@ -124,9 +141,14 @@ pub(crate) async fn run(specs: &[NodeSpec], c: &Ceremony<'_>) -> Result<ChainInf
         .await
         .map_err(|e| Failure::failed(format!("devnet ceremony: dkg init on node 0: {e}")))?;
     for (i, client) in others.iter().enumerate() {
-        wait_for(client, c.beacon_id, i + 1, "receive the proposal", |s| {
-            current_is(s, Status::Proposed)
-        })
+        wait_for(
+            nodes,
+            client,
+            c.beacon_id,
+            i + 1,
+            "receive the proposal",
+            |s| current_is(s, Status::Proposed),
+        )
         .await?;
         client
             .dkg_command(
@@ -151,7 +173,7 @@ pub(crate) async fn run(specs: &[NodeSpec], c: &Ceremony<'_>) -> Result<ChainInf
         .await
         .map_err(|e| Failure::failed(format!("devnet ceremony: dkg execute on node 0: {e}")))?;
     for (i, client) in clients.iter().enumerate() {
-        wait_for(client, c.beacon_id, i, "complete the DKG", |s| {
+        wait_for(nodes, client, c.beacon_id, i, "complete the DKG", |s| {
             s.complete
                 .as_ref()
                 .is_some_and(|e| e.epoch == 1 && e.state == Status::Complete as u32)

@@ -266,14 +266,14 @@ async fn wait_for_stop(
 }
 
 /// Fails when a node exited during start-up, quoting the end of its log.
-fn check_alive(specs: &[NodeSpec], children: &mut [Child]) -> Result<(), Failure> {
+pub(crate) fn check_alive(specs: &[NodeSpec], children: &mut [Child]) -> Result<(), Failure> {
     for (i, (spec, child)) in specs.iter().zip(children.iter_mut()).enumerate() {
         if let Ok(Some(status)) = child.try_wait() {
             let log = std::fs::read_to_string(spec.folder.join("node.log")).unwrap_or_default();
             let tail: Vec<&str> = log.lines().rev().take(15).collect();
             let tail: Vec<&str> = tail.into_iter().rev().collect();
             return Err(Failure::failed(format!(
-                "node {i} exited during start-up ({status}); the end of its log:\n{}",
+                "node {i} exited ({status}); the end of its log:\n{}",
                 tail.join("\n")
             )));
         }

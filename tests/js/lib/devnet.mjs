@@ -171,7 +171,23 @@ export async function startDevnet({
     });
     return net;
   } catch (err) {
+    // The node logs go with the devnet's directory: keep their ends in the error.
+    err.message += nodeLogTails(dir);
     await net.stop().catch(() => {});
     throw err;
   }
+}
+
+/** The last lines of every node's log under `dir`, for an error message. */
+function nodeLogTails(dir) {
+  let text = "";
+  try {
+    for (const entry of readdirSync(dir).filter((e) => /^node\d+$/.test(e)).sort()) {
+      const log = join(dir, entry, "node.log");
+      if (existsSync(log)) text += `\n--- ${entry}/node.log (end) ---\n${tail(readFileSync(log, "utf8"), 12)}`;
+    }
+  } catch {
+    // No directory yet.
+  }
+  return text;
 }

@@ -28,7 +28,6 @@ function portFree(port) {
   });
 }
 
-/** A random base in 20000–60000 whose gRPC, control and HTTP ports (base+i, +100+i, +200+i) are free. */
 /** The first port of the kernel's ephemeral range (outgoing connections take ports from it). */
 function ephemeralLow() {
   try {
@@ -39,9 +38,14 @@ function ephemeralLow() {
   }
 }
 
+/**
+ * A random base from 20000 up to the ephemeral range whose gRPC, control and HTTP ports
+ * (base+i, +100+i, +200+i) are free.
+ */
 export async function freePortBase() {
   // Below the ephemeral range: a port that is free now must stay free while the nodes' own
-  // outgoing connections (which take ephemeral ports) come and go before node 4 starts.
+  // outgoing connections (which take ephemeral ports) come and go before node 4 starts. From
+  // 20000 up: `drand-node devnet`s running meanwhile pick their ports below 20000.
   const span = ephemeralLow() - 300 - 20_000;
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * span);
