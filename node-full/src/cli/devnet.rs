@@ -377,7 +377,7 @@ mod tests {
     fn a_taken_port_is_refused_with_its_address() {
         let taken = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let address = taken.local_addr().expect("its address");
-        let error = Ports::default().reserve(address).err().expect("taken");
+        let error = Ports::default().reserve(address).expect_err("taken");
         assert!(format!("{error:?}").contains(&address.to_string()));
     }
 }
