@@ -160,6 +160,33 @@ fn status_show_and_stop_over_the_control_port() {
             )
         },
     );
+    // stop --id: only that beacon stops; the daemon goes on answering.
+    let unknown = run(
+        &["stop", "--control", &victim.control, "--id", "nope"],
+        WITHIN,
+    );
+    unknown.assert_fails(1);
+    assert!(unknown.stderr.contains("nope"), "{}", unknown.both());
+    let one = run(
+        &["stop", "--control", &victim.control, "--id", "default"],
+        WITHIN,
+    );
+    one.assert_ok();
+    assert!(one.stdout.contains("goes on"), "{}", one.both());
+    let again = run(
+        &["stop", "--control", &victim.control, "--id", "default"],
+        WITHIN,
+    );
+    again.assert_fails(1);
+    assert!(again.stderr.contains("not running"), "{}", again.both());
+    assert!(
+        devnet.extra[0].try_wait().unwrap().is_none(),
+        "the daemon exited on a one-beacon stop"
+    );
+    let stopped = run(&["status", "--control", &victim.control], WITHIN);
+    stopped.assert_fails(1);
+    assert!(stopped.stderr.contains("was stopped"), "{}", stopped.both());
+
     let stop = run(&["stop", "--control", &victim.control], WITHIN);
     stop.assert_ok();
     assert!(stop.stdout.contains("stopping"), "{}", stop.both());

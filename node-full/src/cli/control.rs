@@ -12,6 +12,9 @@ pub struct StopArgs {
     /// The daemon's control address.
     #[arg(long, env = "DRAND_CONTROL", default_value = "127.0.0.1:8888")]
     control: SocketAddr,
+    /// Stop only this beacon ID's chain; the daemon and its other beacons go on.
+    #[arg(long)]
+    id: Option<String>,
 }
 
 /// Flags of `drand-node status`.
@@ -55,15 +58,21 @@ fn client(control: SocketAddr) -> Result<ControlClient, Failure> {
     ControlClient::connect(&control.to_string()).map_err(Failure::failed)
 }
 
-/// Stops the daemon.
+/// Stops the daemon, or one beacon of it.
 pub fn stop(args: StopArgs) -> Result<(), Failure> {
     super::runtime()?.block_on(async {
         client(args.control)?
-            .shutdown(None)
+            .shutdown(args.id.as_deref())
             .await
             .map_err(Failure::failed)
     })?;
-    println!("drand-node at {} is stopping", args.control);
+    match &args.id {
+        Some(id) => println!(
+            "beacon {id:?} of drand-node at {} is stopping; the daemon goes on",
+            args.control
+        ),
+        None => println!("drand-node at {} is stopping", args.control),
+    }
     Ok(())
 }
 

@@ -120,6 +120,8 @@ pub struct Daemon {
     api: crate::http::ApiState,
     /// The engine loops, awaited at shutdown.
     loops: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Beacon IDs stopped over the control port (and not started again since).
+    stopped: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Daemon {
@@ -171,6 +173,7 @@ impl Daemon {
             }
             beacons.insert(id.clone(), Arc::clone(&process));
         }
+        self.stopped_ids().remove(&id);
         let group = process.group();
         tracing::info!(
             beacon_id = %id,
@@ -197,6 +200,41 @@ impl Daemon {
             Err(poisoned) => poisoned.into_inner().push(handle),
         }
         Ok(())
+    }
+}
+
+impl Daemon {
+    /// Stops one beacon process, as drand's `Shutdown` with a beacon ID does: its engine loop
+    /// ends and its chain leaves the public API, while the daemon, the other beacons and the
+    /// beacon ID's ceremony go on (a DKG that completes later starts it again). Returns whether
+    /// the beacon was running.
+    pub fn stop_beacon(&self, beacon_id: &str) -> bool {
+        let removed = match self.beacons.write() {
+            Ok(mut b) => b.remove(beacon_id),
+            Err(poisoned) => poisoned.into_inner().remove(beacon_id),
+        };
+        let Some(process) = removed else {
+            return false;
+        };
+        self.stopped_ids().insert(beacon_id.to_owned());
+        self.api.remove_chain(beacon_id);
+        // Queued inputs ahead of the stop are handled first; waiting for room here would hold
+        // the control call behind a flood of partials.
+        let inputs = process.inputs.clone();
+        tokio::spawn(async move {
+            let _ = inputs.send(beacon::Input::Stop).await;
+        });
+        tracing::info!(beacon_id = %beacon_id, "beacon stopped");
+        true
+    }
+
+    /// Whether `beacon_id` was stopped over the control port and has not started since.
+    pub fn was_stopped(&self, beacon_id: &str) -> bool {
+        self.stopped_ids().contains(beacon_id)
+    }
+
+    fn stopped_ids(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeSet<String>> {
+        self.stopped.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -298,6 +336,7 @@ pub async fn run(config: DaemonConfig) -> Result<(), DaemonError> {
         streams: Arc::new(tokio::sync::Semaphore::new(service::MAX_CHAIN_STREAMS)),
         api,
         loops: std::sync::Mutex::new(Vec::new()),
+        stopped: std::sync::Mutex::default(),
     });
     let stop = {
         let shutdown = shutdown.clone();

@@ -27,7 +27,11 @@ const STREAM_CHUNK: usize = 512;
 impl Daemon {
     fn beacon(&self, beacon_id: &str) -> Result<Arc<BeaconProcess>, Status> {
         self.beacon_process(beacon_id).ok_or_else(|| {
-            if self.node_keys(beacon_id).is_some() {
+            if self.was_stopped(beacon_id) {
+                Status::failed_precondition(format!(
+                    "beacon {beacon_id:?} was stopped over the control port; restart the daemon to run it again"
+                ))
+            } else if self.node_keys(beacon_id).is_some() {
                 Status::failed_precondition(format!(
                     "beacon {beacon_id:?} has no chain yet: its first DKG has not completed"
                 ))
@@ -359,11 +363,18 @@ impl ControlService for Daemon {
     }
 
     async fn shutdown(&self, beacon_id: Option<&str>) -> Result<(), Status> {
-        if let Some(id) = beacon_id {
-            self.identity_of(id)?;
+        let Some(id) = beacon_id else {
+            tracing::info!("shutdown requested over the control port");
+            self.shutdown.send_replace(true);
+            return Ok(());
+        };
+        self.identity_of(id)?;
+        if !self.stop_beacon(id) {
+            return Err(Status::failed_precondition(format!(
+                "beacon {id:?} is not running here (no chain yet, or already stopped)"
+            )));
         }
-        tracing::info!(beacon_id = ?beacon_id, "shutdown requested over the control port");
-        self.shutdown.send_replace(true);
+        tracing::info!(beacon_id = %id, "beacon stop requested over the control port; the daemon goes on");
         Ok(())
     }
 }
