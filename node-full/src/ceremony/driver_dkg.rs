@@ -128,6 +128,9 @@ pub enum CompletionError {
     /// Not in a proposal.
     #[error("no proposal in the current state")]
     NoTerms,
+    /// A reshare finished without the kickoff time its transition round is derived from.
+    #[error("the reshare has no recorded kickoff time, so its transition round is unknown")]
+    NoKickoff,
 }
 
 /// The group file and share of a finished DKG, and the Complete state.
@@ -157,7 +160,8 @@ pub fn completion(
     }
     let genesis = u64::try_from(terms.genesis_time.secs).unwrap_or(0);
     let transition_time = match (terms.epoch, current.kickoff) {
-        (1, _) | (_, None) => genesis,
+        (1, _) => genesis,
+        (_, None) => return Err(CompletionError::NoKickoff),
         (_, Some(kickoff)) => super::transition_time(
             genesis,
             terms.beacon_period_secs,
