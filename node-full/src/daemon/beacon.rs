@@ -9,6 +9,7 @@ use drand_lite::ChainInfo;
 use tokio::sync::{mpsc, watch};
 
 use super::clock::{instant_at, unix_ms};
+use super::inbox::PartialInbox;
 use super::metrics::BeaconMetrics;
 use super::peers::Peers;
 use super::sync::SyncManager;
@@ -18,7 +19,8 @@ use crate::store::{BeaconStore, PutOutcome, StoreError, StoredBeacon};
 
 /// Inputs that reach the engine loop from other tasks.
 pub enum Input {
-    /// An engine event (a partial from a peer, beacons stored by sync).
+    /// An engine event from this node's own tasks (beacons stored by sync); peers' partials
+    /// come through the [`PartialInbox`].
     Event(Event),
     /// A reshare completed: hand the chain to the new group at `round` (`next = None`: this
     /// node left the group and stops signing then).
@@ -76,6 +78,8 @@ pub struct LoopContext {
     pub sync: Arc<SyncManager>,
     /// The group, replaced when a reshare's group takes over.
     pub group: Arc<RwLock<Group>>,
+    /// Peers' partials, served fairly per sender after the control inputs and the clock.
+    pub partials: Arc<PartialInbox>,
     /// Becomes true when the daemon stops: the loop ends at once, ahead of queued partials.
     pub stop: watch::Receiver<bool>,
 }
@@ -97,7 +101,6 @@ pub async fn run(mut engine: Engine, mut inputs: mpsc::Receiver<Input>, ctx: Loo
                 Ok(()) => continue,
                 Err(_) => break,
             },
-            () = sleep_until(wake) => Event::Tick,
             input = inputs.recv() => match input {
                 Some(Input::Event(event)) => event,
                 Some(Input::Transition(t)) => {
@@ -115,6 +118,8 @@ pub async fn run(mut engine: Engine, mut inputs: mpsc::Receiver<Input>, ctx: Loo
                 }
                 Some(Input::Stop) | None => break,
             },
+            () = sleep_until(wake) => Event::Tick,
+            event = ctx.partials.next() => event,
         };
         // Each partial costs a pairing check: keep it off the async reactor's other tasks.
         let outputs = tokio::task::block_in_place(|| engine.handle(unix_ms(), event));

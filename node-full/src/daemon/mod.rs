@@ -9,6 +9,7 @@ pub mod ceremony;
 pub mod clock;
 mod dkg_service;
 pub mod dkg_wire;
+pub mod inbox;
 pub mod metrics;
 pub mod peers;
 pub mod process;

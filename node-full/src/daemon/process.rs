@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::DaemonError;
 use super::beacon::{Input, LoopContext};
+use super::inbox::PartialInbox;
 use super::metrics::BeaconMetrics;
 use super::peers::Peers;
 use super::sync::SyncManager;
@@ -21,8 +22,9 @@ use crate::files::share::KeyShare;
 use crate::net::PeerPool;
 use crate::store::{BeaconStore, RedbStore};
 
-/// Engine inputs queued per beacon process; a full queue drops partials (peers re-send them).
-const INPUT_QUEUE: usize = 4096;
+/// The loop's control inputs queued per beacon process (transitions, sync results, stop); peers'
+/// partials wait in the [`PartialInbox`] instead, so no peer can crowd these out.
+const CONTROL_QUEUE: usize = 256;
 
 /// One beacon ID served by the daemon.
 pub struct BeaconProcess {
@@ -38,8 +40,10 @@ pub struct BeaconProcess {
     pub store: Arc<dyn BeaconStore>,
     /// The last stored round, for long-polls and followers.
     pub latest: watch::Sender<u64>,
-    /// The engine's input queue.
+    /// The engine loop's control inputs.
     pub inputs: mpsc::Sender<Input>,
+    /// Peers' partials for the engine, queued fairly per sender.
+    pub partials: Arc<PartialInbox>,
     /// Gauges.
     pub metrics: Arc<BeaconMetrics>,
     /// The other members.
@@ -183,7 +187,7 @@ impl BeaconProcess {
             .store(last.round, Ordering::Relaxed);
         metrics.set_group(&group);
         let (latest, _) = watch::channel(last.round);
-        let (inputs, receiver) = mpsc::channel(INPUT_QUEUE);
+        let (inputs, receiver) = mpsc::channel(CONTROL_QUEUE);
         let peers = Arc::new(Peers::new(
             &beacon_id,
             info.hash().0.to_vec(),
@@ -209,6 +213,7 @@ impl BeaconProcess {
             store,
             latest,
             inputs,
+            partials: Arc::default(),
             metrics,
             peers,
             sync,
@@ -235,6 +240,7 @@ impl BeaconProcess {
             peers: Arc::clone(&self.peers),
             sync: Arc::clone(&self.sync),
             group: Arc::clone(&self.group),
+            partials: Arc::clone(&self.partials),
             stop,
         }
     }

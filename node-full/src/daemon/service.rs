@@ -10,7 +10,6 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::Status;
 
 use super::Daemon;
-use super::beacon::Input;
 use super::process::BeaconProcess;
 use crate::engine::{Event, PartialPacket};
 use crate::net::service::{BeaconRoute, BoxStream, Caller, ControlService, NodeService};
@@ -184,9 +183,16 @@ impl NodeService for Daemon {
                 partial_sig: packet.partial_sig,
             },
         };
-        p.inputs
-            .try_send(Input::Event(event))
-            .map_err(|_| Status::resource_exhausted("partial queue full; retry next round"))
+        // Fairness is per connection (or per client behind our reverse proxy): loopback and
+        // proxied peers share an IP but not a queue.
+        let sender = match (caller.forwarded_ip, caller.remote) {
+            (Some(ip), _) => ip.to_string(),
+            (None, Some(remote)) => remote.to_string(),
+            (None, None) => "unknown".to_owned(),
+        };
+        p.partials
+            .push(&sender, event)
+            .map_err(|e| Status::resource_exhausted(e.to_string()))
     }
 
     async fn sync_chain(
