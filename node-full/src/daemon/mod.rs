@@ -202,9 +202,7 @@ impl Daemon {
         }
         Ok(())
     }
-}
 
-impl Daemon {
     /// Stops one beacon process, as drand's `Shutdown` with a beacon ID does: its engine loop
     /// ends and its chain leaves the public API, while the daemon, the other beacons and the
     /// beacon ID's ceremony go on (a DKG that completes later starts it again). Returns whether
@@ -219,8 +217,8 @@ impl Daemon {
         };
         self.stopped_ids().insert(beacon_id.to_owned());
         self.api.remove_chain(beacon_id);
-        // Queued inputs ahead of the stop are handled first; waiting for room here would hold
-        // the control call behind a flood of partials.
+        // The stop queues behind the loop's pending control inputs; the control call does not
+        // wait for it.
         let inputs = process.inputs.clone();
         tokio::spawn(async move {
             let _ = inputs.send(beacon::Input::Stop).await;
